@@ -1,0 +1,37 @@
+"""The JSON API: each app contributes a router; errors are always `{"error": "…"}`."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from servicepoints.api import repeated_parameter_error
+from servicepoints.api import router as servicepoints_router
+
+api = NinjaAPI(
+    title="Espoo face-to-face service API",
+    version="1",
+    description="Where and when Espoo residents can get face-to-face help. Read-only, no login.",
+    docs_url=None,
+    urls_namespace="api",
+)
+api.add_router("", servicepoints_router)
+
+
+def _describe(error: dict) -> str:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "filters")]
+    where = f"'{'.'.join(location)}': " if location else ""
+    message = error.get("msg", "invalid value")
+    if error.get("type") == "string_pattern_mismatch":
+        message = "use the form YYYY-MM-DD"
+    return f"{where}{message}"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    message = repeated_parameter_error(request) or "; ".join(_describe(e) for e in exc.errors)
+    return api.create_response(request, {"error": message}, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)

@@ -1,0 +1,54 @@
+"""Liveness of what the service depends on, for load balancers and monitoring."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    # The cache backend swallows Redis errors so that pages survive an outage; ask Redis itself.
+    if settings.REDIS_URL:
+        from django_redis import get_redis_connection
+
+        get_redis_connection("default").ping()
+    else:
+        cache.set("healthz", "ok", 5)
+        if cache.get("healthz") != "ok":
+            raise RuntimeError("cache did not return what was stored")
+
+
+def _broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return  # tasks run in-process: there is no broker to reach
+    from espoo_service.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+            report[name] = "ok"
+        except Exception:
+            logger.exception("Health check %s failed", name)
+            report[name] = "down"
+    healthy = all(value == "ok" for value in report.values())
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib import admin
+from django.db import models
+from django.forms import NumberInput
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+from servicepoints.selectors import local_today
+
+
+class LocationPickerAdminMixin:
+    """Puts a Leaflet map under the latitude/longitude inputs: click or drag the marker to place it.
+
+    The inputs stay the source of truth (and work without JavaScript); the map only writes them.
+    """
+
+    class Media:
+        css = {"all": ("leaflet/leaflet.css", "css/admin-location-picker.css")}
+        js = ("leaflet/leaflet.js", "js/admin-location-picker.js")
+
+    def formfield_for_dbfield(self, db_field: models.Field, request, **kwargs):
+        if db_field.name in ("latitude", "longitude"):
+            kwargs["widget"] = NumberInput(
+                attrs={
+                    "step": "any",
+                    "data-location-picker": db_field.name,
+                    "data-tile-url": settings.MAP_TILE_URL,
+                    "data-tile-attribution": settings.MAP_TILE_ATTRIBUTION,
+                    "data-label": _("Location on the map. Click the map or drag the marker to set it."),
+                }
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Area)
+class AreaAdmin(LocationPickerAdminMixin, TranslationAdmin):
+    list_display = ("name", "slug", "ordering")
+    prepopulated_fields = {"slug": ("name_fi",)}
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "ordering")
+    prepopulated_fields = {"slug": ("name_fi",)}
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class OpeningHoursExceptionInline(TranslationTabularInline):
+    model = OpeningHoursException
+    extra = 0
+
+    def get_queryset(self, request):
+        # Past exceptions are history; the form shows what is still to come.
+        return super().get_queryset(request).filter(end_date__gte=local_today())
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(LocationPickerAdminMixin, TranslationAdmin):
+    list_display = ("name", "kind", "area", "status_today", "opens_on", "closes_on", "location_is_approximate")
+    list_filter = ("kind", "area", "location_is_approximate")
+    search_fields = ("name", "street_address")
+    prepopulated_fields = {"slug": ("name_fi",)}
+    filter_horizontal = ("services", "alternatives")
+    inlines = [OpeningHoursInline, OpeningHoursExceptionInline]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "area", "description", "services")}),
+        (
+            _("Location"),
+            {"fields": ("street_address", "postal_code", "city", "latitude", "longitude", "location_is_approximate")},
+        ),
+        (_("Visiting"), {"fields": ("accessibility", "public_transport")}),
+        (_("Opening and closure"), {"fields": ("opens_on", "closes_on", "closure_note", "alternatives")}),
+    )
+
+    @admin.display(description=_("status today"))
+    def status_today(self, obj: ServicePoint) -> str:
+        return ServicePoint.Status(obj.status_on(local_today())).label

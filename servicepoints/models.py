@@ -1,0 +1,286 @@
+import datetime
+from math import asin, cos, radians, sin, sqrt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# A generous box around Espoo: a point outside it is a typo, not a service point.
+ESPOO_LATITUDE_RANGE = (60.05, 60.40)
+ESPOO_LONGITUDE_RANGE = (24.45, 24.95)
+EARTH_RADIUS_M = 6_371_000
+
+
+def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in metres between two WGS84 points, by the haversine formula."""
+    phi1, phi2 = radians(lat1), radians(lat2)
+    dphi, dlambda = phi2 - phi1, radians(lon2 - lon1)
+    a = sin(dphi / 2) ** 2 + cos(phi1) * cos(phi2) * sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * asin(sqrt(a))
+
+
+def validate_in_espoo(latitude: float | None, longitude: float | None) -> dict[str, ValidationError]:
+    """Errors keyed by field for a position far outside Espoo."""
+    errors: dict[str, ValidationError] = {}
+    if latitude is not None and not ESPOO_LATITUDE_RANGE[0] <= latitude <= ESPOO_LATITUDE_RANGE[1]:
+        errors["latitude"] = ValidationError(
+            _("The latitude %(value)s is far outside Espoo (expected %(low)s–%(high)s)."),
+            params={"value": latitude, "low": ESPOO_LATITUDE_RANGE[0], "high": ESPOO_LATITUDE_RANGE[1]},
+            code="outside_espoo",
+        )
+    if longitude is not None and not ESPOO_LONGITUDE_RANGE[0] <= longitude <= ESPOO_LONGITUDE_RANGE[1]:
+        errors["longitude"] = ValidationError(
+            _("The longitude %(value)s is far outside Espoo (expected %(low)s–%(high)s)."),
+            params={"value": longitude, "low": ESPOO_LONGITUDE_RANGE[0], "high": ESPOO_LONGITUDE_RANGE[1]},
+            code="outside_espoo",
+        )
+    return errors
+
+
+def latitude_field(**kwargs) -> models.FloatField:
+    return models.FloatField(
+        _("latitude"),
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("WGS84 decimal degrees, e.g. 60.2175. Drag the marker on the map to set it."),
+        **kwargs,
+    )
+
+
+def longitude_field(**kwargs) -> models.FloatField:
+    return models.FloatField(
+        _("longitude"),
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("WGS84 decimal degrees, e.g. 24.8099."),
+        **kwargs,
+    )
+
+
+class Area(models.Model):
+    """An urban centre (major district) of Espoo; every one is promised face-to-face service."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    latitude = latitude_field()
+    longitude = longitude_field()
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["ordering", "slug"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = validate_in_espoo(self.latitude, self.longitude)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceType(models.Model):
+    """A kind of help: digital support, general guidance, Kela matters and so on."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["ordering", "slug"]
+        verbose_name = _("kind of help")
+        verbose_name_plural = _("kinds of help")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePointQuerySet(models.QuerySet):
+    def operating_on(self, day: datetime.date) -> "ServicePointQuerySet":
+        """Points that serve residents on `day`: opened and not yet past their last day."""
+        return self.filter(
+            models.Q(opens_on__isnull=True) | models.Q(opens_on__lte=day),
+            models.Q(closes_on__isnull=True) | models.Q(closes_on__gte=day),
+        )
+
+
+class ServicePoint(models.Model):
+    """A fixed or small-scale service point of the city.
+
+    Its status on a date is derived from `opens_on` and `closes_on` (see `status_on`) and never
+    stored, so a closed point cannot read "open" because somebody forgot to update a flag.
+    """
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("service point")
+        SMALL = "small", _("small-scale service point")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("opening later")
+        OPEN = "open", _("open")
+        CLOSING = "closing", _("closing soon")
+        CLOSED = "closed", _("closed")
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FIXED)
+    description = models.TextField(_("description"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=50, default="Espoo")
+    latitude = latitude_field()
+    longitude = longitude_field()
+    location_is_approximate = models.BooleanField(
+        _("location is approximate"),
+        default=False,
+        help_text=_("Set while the position is an estimate; clear it once checked on the map."),
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="service_points", verbose_name=_("area"))
+    services = models.ManyToManyField(
+        ServiceType, blank=True, related_name="service_points", verbose_name=_("services")
+    )
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    public_transport = models.TextField(_("public transport"), blank=True)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True, help_text=_("First day of service."))
+    closes_on = models.DateField(_("closes on"), null=True, blank=True, help_text=_("Last day of service."))
+    closure_note = models.TextField(_("closure note"), blank=True, help_text=_("Shown to residents with the closure."))
+    alternatives = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("alternatives after closure"),
+    )
+
+    objects = ServicePointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_on__isnull=True)
+                | models.Q(closes_on__isnull=True)
+                | models.Q(closes_on__gte=models.F("opens_on")),
+                name="servicepoint_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("servicepoints:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = validate_in_espoo(self.latitude, self.longitude)
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = ValidationError(
+                _("The closing date cannot be before the opening date."), code="closes_before_opening"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def status_on(self, day: datetime.date) -> str:
+        if self.opens_on and day < self.opens_on:
+            return self.Status.PLANNED
+        if self.closes_on:
+            if day > self.closes_on:
+                return self.Status.CLOSED
+            if (self.closes_on - day).days < settings.SERVICEPOINT_CLOSING_NOTICE_DAYS:
+                return self.Status.CLOSING
+        return self.Status.OPEN
+
+    def distance_m(self, latitude: float, longitude: float) -> float:
+        return great_circle_m(self.latitude, self.longitude, latitude, longitude)
+
+
+class OpeningHours(models.Model):
+    """A weekly rule: open on this weekday between these times. Several rows make a split day."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("weekly opening hours")
+        verbose_name_plural = _("weekly opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="openinghours_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
+
+
+class OpeningHoursException(models.Model):
+    """Dated hours that replace the weekly rule on every day from `start_date` to `end_date`.
+
+    An exception always wins over the weekly hours: a public holiday marked closed is closed,
+    whatever the weekly rule says.
+    """
+
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="exceptions")
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), help_text=_("Same as the start date for a single day."))
+    closed = models.BooleanField(_("closed"), default=True)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "opens"]
+        verbose_name = _("exception to opening hours")
+        verbose_name_plural = _("exceptions to opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="exception_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed=True, opens__isnull=True, closes__isnull=True)
+                | models.Q(closed=False, opens__isnull=False, closes__isnull=False, closes__gt=models.F("opens")),
+                name="exception_hours_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.closed:
+            return f"{self.start_date}–{self.end_date}: {_('closed')}"
+        return f"{self.start_date}–{self.end_date}: {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = ValidationError(_("The end date cannot be before the start date."))
+        if self.closed:
+            if self.opens is not None or self.closes is not None:
+                errors["closed"] = ValidationError(_("A closed day has no opening hours; clear the times."))
+        else:
+            if self.opens is None:
+                errors["opens"] = ValidationError(_("Give the opening time, or mark the day closed."))
+            if self.closes is None:
+                errors["closes"] = ValidationError(_("Give the closing time, or mark the day closed."))
+            if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+                errors["closes"] = ValidationError(_("The closing time must be after the opening time."))
+        if errors:
+            raise ValidationError(errors)

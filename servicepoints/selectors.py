@@ -1,0 +1,131 @@
+"""Reads of the service point network."""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+
+from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+
+OPERATING_STATUSES = (ServicePoint.Status.OPEN, ServicePoint.Status.CLOSING)
+
+
+@dataclass(frozen=True)
+class DayHours:
+    day: datetime.date
+    periods: list[tuple[datetime.time, datetime.time]] = field(default_factory=list)
+    reason: str = ""
+    is_exception: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return not self.periods
+
+
+@dataclass(frozen=True)
+class Alternative:
+    service_point: ServicePoint
+    distance_m: float
+    recommended: bool
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+def service_points_with_details() -> "list[ServicePoint]":
+    """All service points with what their pages and map need, in a fixed number of queries."""
+    return list(
+        ServicePoint.objects.select_related("area")
+        .prefetch_related(
+            Prefetch("services", queryset=ServiceType.objects.order_by("ordering", "slug")),
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+            Prefetch("exceptions", queryset=OpeningHoursException.objects.order_by("start_date", "opens")),
+            "alternatives",
+        )
+        .order_by("area__ordering", "name")
+    )
+
+
+def service_point_hours_on(*, service_point: ServicePoint, day: datetime.date) -> DayHours:
+    """The hours on `day`. Any dated exception covering the day replaces the weekly rule."""
+    if service_point.status_on(day) in (ServicePoint.Status.PLANNED, ServicePoint.Status.CLOSED):
+        return DayHours(day=day)
+    exceptions = [e for e in service_point.exceptions.all() if e.start_date <= day <= e.end_date]
+    if exceptions:
+        reason = next((e.reason for e in exceptions if e.reason), "")
+        if any(e.closed for e in exceptions):
+            return DayHours(day=day, reason=reason, is_exception=True)
+        periods = sorted((e.opens, e.closes) for e in exceptions)
+        return DayHours(day=day, periods=periods, reason=reason, is_exception=True)
+    periods = [(h.opens, h.closes) for h in service_point.opening_hours.all() if h.weekday == day.weekday()]
+    return DayHours(day=day, periods=periods)
+
+
+def service_point_week(*, service_point: ServicePoint, start: datetime.date) -> list[DayHours]:
+    """Seven days of hours from the Monday of the week that holds `start`."""
+    monday = start - datetime.timedelta(days=start.weekday())
+    return [
+        service_point_hours_on(service_point=service_point, day=monday + datetime.timedelta(days=i)) for i in range(7)
+    ]
+
+
+def service_point_alternatives(
+    *, service_point: ServicePoint, on: datetime.date, candidates: list[ServicePoint], limit: int = 3
+) -> list[Alternative]:
+    """The nearest points still serving on `on`, nearest first; listed alternatives are marked."""
+    recommended = {p.pk for p in service_point.alternatives.all()}
+    found = [
+        Alternative(
+            service_point=other,
+            distance_m=service_point.distance_m(other.latitude, other.longitude),
+            recommended=other.pk in recommended,
+        )
+        for other in candidates
+        if other.pk != service_point.pk and other.status_on(on) in OPERATING_STATUSES
+    ]
+    found.sort(key=lambda a: a.distance_m)
+    return found[:limit]
+
+
+def service_point_feature(*, service_point: ServicePoint, on: datetime.date) -> dict:
+    """One GeoJSON Feature in the active language, as the API and the map page share it."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [service_point.longitude, service_point.latitude]},
+        "properties": {
+            "id": service_point.pk,
+            "slug": service_point.slug,
+            "name": service_point.name,
+            "kind": service_point.kind,
+            "status": service_point.status_on(on),
+            "opens_on": service_point.opens_on.isoformat() if service_point.opens_on else None,
+            "closes_on": service_point.closes_on.isoformat() if service_point.closes_on else None,
+            "address": service_point.street_address,
+            "postal_code": service_point.postal_code,
+            "city": service_point.city,
+            "area": service_point.area.slug,
+            "services": [s.slug for s in service_point.services.all()],
+            "url": service_point.get_absolute_url(),
+        },
+    }
+
+
+def service_point_collection(*, on: datetime.date, language: str) -> dict:
+    with translation.override(language):
+        return {
+            "type": "FeatureCollection",
+            "features": [service_point_feature(service_point=p, on=on) for p in service_points_with_details()],
+        }
+
+
+def area_list() -> "list[Area]":
+    return list(Area.objects.all())
+
+
+def journey_planner_url(*, base_url: str, name: str, latitude: float, longitude: float, language: str) -> str:
+    """A link to the HSL journey planner with this place as the destination, origin left to the user."""
+    destination = quote(f"{name}::{latitude:.6f},{longitude:.6f}", safe="")
+    return f"{base_url.rstrip('/')}/reitti/-/{destination}?locale={language}"

@@ -1,0 +1,96 @@
+"""Writes to the service point network."""
+
+import datetime
+
+import holidays
+from django.db import transaction
+
+from servicepoints import data
+from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+
+# holidays names its languages by locale; ours are plain codes.
+HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
+
+
+def _translated(field: str, values: tuple[str, str, str]) -> dict[str, str]:
+    return {f"{field}_{lang}": value for lang, value in zip(("fi", "sv", "en"), values, strict=True)}
+
+
+@transaction.atomic
+def network_load() -> None:
+    """Create or update the areas, kinds of help and service points of `servicepoints.data`.
+
+    Rule: idempotent. A rerun updates the rows it owns by slug and adds nothing twice; weekly
+    hours are replaced only for points whose hours no one has set yet.
+    """
+    for order, (slug, fi, sv, en, lat, lon) in enumerate(data.AREAS):
+        area, _ = Area.objects.update_or_create(
+            slug=slug,
+            defaults={"ordering": order, "latitude": lat, "longitude": lon, **_translated("name", (fi, sv, en))},
+        )
+        area.full_clean()
+    for order, (slug, fi, sv, en) in enumerate(data.SERVICE_TYPES):
+        ServiceType.objects.update_or_create(
+            slug=slug, defaults={"ordering": order, **_translated("name", (fi, sv, en))}
+        )
+
+    points: dict[str, ServicePoint] = {}
+    for spec in data.SERVICE_POINTS:
+        latitude, longitude, approximate = spec["position"]
+        defaults = {
+            "kind": spec["kind"],
+            "postal_code": spec["postal_code"],
+            "latitude": latitude,
+            "longitude": longitude,
+            "location_is_approximate": approximate,
+            "area": Area.objects.get(slug=spec["area"]),
+            "opens_on": spec["opens_on"],
+            "closes_on": spec["closes_on"],
+            **_translated("city", ("Espoo", "Esbo", "Espoo")),
+        }
+        for field in ("name", "description", "street_address", "accessibility", "public_transport", "closure_note"):
+            defaults.update(_translated(field, spec[field]))
+        point, _ = ServicePoint.objects.update_or_create(slug=spec["slug"], defaults=defaults)
+        point.full_clean()
+        point.services.set(ServiceType.objects.filter(slug__in=spec["services"]))
+        if not point.opening_hours.exists():
+            OpeningHours.objects.bulk_create(
+                OpeningHours(
+                    service_point=point,
+                    weekday=day,
+                    opens=datetime.time.fromisoformat(opens),
+                    closes=datetime.time.fromisoformat(closes),
+                )
+                for day, opens, closes in spec["hours"]
+            )
+        points[spec["slug"]] = point
+    for spec in data.SERVICE_POINTS:
+        points[spec["slug"]].alternatives.set(points[slug] for slug in spec["alternatives"])
+
+
+@transaction.atomic
+def public_holiday_closures_add(*, years: list[int]) -> int:
+    """Mark every service point closed on the Finnish public holidays of `years`.
+
+    Rule: a holiday is an exception, and exceptions win over weekly hours. Idempotent: a day
+    that already has an exception (a holiday added before, or hours an administrator set by
+    hand) is left as it is. Returns the number of exceptions created.
+    """
+    names = {lang: holidays.Finland(years=years, language=locale) for lang, locale in HOLIDAY_LANGUAGES.items()}
+    created = 0
+    for point in ServicePoint.objects.all():
+        taken = list(point.exceptions.values_list("start_date", "end_date"))
+        new = [
+            OpeningHoursException(
+                service_point=point,
+                start_date=day,
+                end_date=day,
+                closed=True,
+                **{f"reason_{lang}": names[lang][day] for lang in HOLIDAY_LANGUAGES},
+            )
+            for day in sorted(names["fi"])
+            if not any(start <= day <= end for start, end in taken)
+        ]
+        OpeningHoursException.objects.bulk_create(new)
+        created += len(new)
+    return created

@@ -1,0 +1,23 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from servicepoints.models import Area, OpeningHoursException, ServicePoint, ServiceType
+
+
+@register(Area)
+class AreaTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(ServiceType)
+class ServiceTypeTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(ServicePoint)
+class ServicePointTranslationOptions(TranslationOptions):
+    fields = ("name", "description", "street_address", "city", "accessibility", "public_transport", "closure_note")
+
+
+@register(OpeningHoursException)
+class OpeningHoursExceptionTranslationOptions(TranslationOptions):
+    fields = ("reason",)
