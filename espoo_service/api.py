@@ -6,6 +6,7 @@ from ninja.errors import HttpError, ValidationError
 
 from servicepoints.api import repeated_parameter_error
 from servicepoints.api import router as servicepoints_router
+from visits.api import router as visits_router
 
 api = NinjaAPI(
     title="Espoo face-to-face service API",
@@ -15,6 +16,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", servicepoints_router)
+api.add_router("", visits_router)
 
 
 def _describe(error: dict) -> str:

@@ -1,0 +1,287 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from servicepoints.models import Area, OpeningHours, ServiceType, latitude_field, longitude_field, validate_in_espoo
+
+MAX_VISIT_LENGTH = datetime.timedelta(hours=12)
+
+
+class Language(models.Model):
+    """A language advice is given in; ISO 639-1 code."""
+
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["ordering", "code"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Venue(models.Model):
+    """A host location the mobile service advisors visit: a library, senior centre, shopping centre…"""
+
+    class Kind(models.TextChoices):
+        LIBRARY = "library", _("library")
+        SENIOR_CENTRE = "senior_centre", _("senior citizens' service centre")
+        SHOPPING_CENTRE = "shopping_centre", _("shopping centre")
+        PARTNER = "partner", _("partner premises")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=50, default="Espoo")
+    latitude = latitude_field()
+    longitude = longitude_field()
+    location_is_approximate = models.BooleanField(_("location is approximate"), default=False)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="venues", verbose_name=_("area"))
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    public_transport = models.TextField(_("public transport"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = validate_in_espoo(self.latitude, self.longitude)
+        if errors:
+            raise ValidationError(errors)
+
+
+class VenueOpeningHours(models.Model):
+    """When the host premises are open; a visit outside them earns a warning, not a refusal."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=OpeningHours.Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("venue opening hours")
+        verbose_name_plural = _("venue opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
+
+
+class Advisor(models.Model):
+    """A staff member who gives advice. One advisor works at many venues on different days."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="advisor", verbose_name=_("user")
+    )
+    languages = models.ManyToManyField(Language, blank=True, related_name="advisors", verbose_name=_("languages"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__username"]
+        verbose_name = _("service advisor")
+        verbose_name_plural = _("service advisors")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class VisitSeries(models.Model):
+    """A repeating plan: an RFC 5545 rule expanded in Europe/Helsinki local time into visits.
+
+    `start_time` and `end_time` are wall-clock times, so 10:00 stays 10:00 on both sides of a
+    daylight-saving change.
+    """
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="series", verbose_name=_("venue"))
+    rrule = models.CharField(
+        _("repeat rule"),
+        max_length=500,
+        help_text=_("RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10"),
+    )
+    starts_on = models.DateField(_("first day"))
+    start_time = models.TimeField(_("starts at"))
+    end_time = models.TimeField(_("ends at"))
+    advisors = models.ManyToManyField(Advisor, blank=True, related_name="series", verbose_name=_("advisors"))
+    services = models.ManyToManyField(ServiceType, blank=True, related_name="+", verbose_name=_("kinds of help"))
+    languages = models.ManyToManyField(Language, blank=True, related_name="+", verbose_name=_("languages"))
+    audience_note = models.TextField(_("note for residents"), blank=True)
+    skip_public_holidays = models.BooleanField(_("skip public holidays"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[advisors])
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("visit series")
+        verbose_name_plural = _("visit series")
+
+    def __str__(self) -> str:
+        return f"{self.venue} · {self.rrule} · {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class SeriesSkip(models.Model):
+    """Dates a series leaves out: one day, or a whole holiday week in one row."""
+
+    series = models.ForeignKey(VisitSeries, on_delete=models.CASCADE, related_name="skips")
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        verbose_name = _("skipped dates")
+        verbose_name_plural = _("skipped dates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="skip_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_date}–{self.end_date}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def published(self) -> "VisitQuerySet":
+        return self.filter(state=State.PUBLISHED)
+
+    def public(self) -> "VisitQuerySet":
+        """What residents see: published visits and the cancelled ones, shown as cancelled."""
+        return self.filter(state__in=[State.PUBLISHED, State.CANCELLED], published_at__isnull=False)
+
+    def not_cancelled(self) -> "VisitQuerySet":
+        return self.exclude(state=State.CANCELLED)
+
+    def overlapping(self, starts_at: datetime.datetime, ends_at: datetime.datetime) -> "VisitQuerySet":
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    def upcoming(self) -> "VisitQuerySet":
+        return self.filter(ends_at__gt=timezone.now())
+
+
+class Visit(models.Model):
+    """One visit of the mobile service at a venue."""
+
+    series = models.ForeignKey(
+        VisitSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits", verbose_name=_("series")
+    )
+    occurrence_date = models.DateField(
+        _("date in the series"), null=True, blank=True, help_text=_("The series date this visit stands for.")
+    )
+    detached = models.BooleanField(
+        _("edited on its own"), default=False, help_text=_("Changes to the series no longer touch this visit.")
+    )
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="visits", verbose_name=_("venue"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    advisors = models.ManyToManyField(
+        Advisor, through="VisitAdvisor", blank=True, related_name="visits", verbose_name=_("advisors")
+    )
+    services = models.ManyToManyField(ServiceType, blank=True, related_name="visits", verbose_name=_("kinds of help"))
+    languages = models.ManyToManyField(Language, blank=True, related_name="visits", verbose_name=_("languages"))
+    audience_note = models.TextField(_("note for residents"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancellation"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [
+            models.Index(fields=["starts_at", "ends_at"]),
+            models.Index(fields=["state", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_date"],
+                condition=models.Q(series__isnull=False),
+                name="one_visit_per_series_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.venue} {local:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                errors["ends_at"] = ValidationError(_("The visit must end after it starts."), code="ends_before_start")
+            elif self.ends_at - self.starts_at > MAX_VISIT_LENGTH:
+                errors["ends_at"] = ValidationError(_("A visit can last at most 12 hours."), code="too_long")
+        if self.state == State.CANCELLED and not self.cancel_reason.strip():
+            errors["cancel_reason"] = ValidationError(
+                _("Give the reason residents will see for the cancellation."), code="reason_required"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == State.CANCELLED
+
+    @property
+    def public_status(self) -> str:
+        return "cancelled" if self.state == State.CANCELLED else "scheduled"
+
+
+class VisitAdvisor(models.Model):
+    """An advisor's place in a visit, carrying the visit's time range.
+
+    The copy of the range lets PostgreSQL enforce, with an exclusion constraint, that no advisor
+    is in two overlapping visits that are not cancelled (migration 0002). Services keep the copy
+    in step with the visit.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="assignments")
+    advisor = models.ForeignKey(Advisor, on_delete=models.PROTECT, related_name="assignments")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    active = models.BooleanField(default=True, help_text=_("False once the visit is cancelled."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "advisor"], name="advisor_once_per_visit")]
+        indexes = [models.Index(fields=["advisor", "starts_at"])]
+        verbose_name = _("advisor in visit")
+        verbose_name_plural = _("advisors in visits")
+
+    def __str__(self) -> str:
+        return f"{self.advisor} @ {self.visit}"

@@ -1,0 +1,32 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from servicepoints.models import Area
+from visits.seed import synthetic_visits_generate
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1 or value > 10_000_000:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    help = "Create synthetic venues and published visits for benchmarks and load tests."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--venues", type=_positive, default=100)
+        parser.add_argument("--visits", type=_positive, default=10_000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, venues: int, visits: int, seed: int, **options) -> None:
+        if not Area.objects.exists():
+            raise CommandError("Run load_espoo_data first: synthetic venues are placed in its areas.")
+        started = time.perf_counter()
+        made_venues, made_visits = synthetic_visits_generate(venues=venues, visits=visits, seed=seed)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {made_venues} venues and {made_visits} visits in {elapsed:.1f} s.")
+        )

@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from servicepoints.selectors import local_today
+from servicepoints.services import network_load, public_holiday_closures_add
+from visits.seed import demo_logins_create, demo_plan_load, venues_and_advisors_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load Espoo's areas, kinds of help, service points, public holidays, host locations, "
+        "advisors and a published demo plan around today. Safe to run again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo-logins",
+            action="store_true",
+            help="Also create a scheduler and an advisor login with fresh passwords (local trials only).",
+        )
+
+    def handle(self, *args, demo_logins: bool = False, **options) -> None:
+        today = local_today()
+        network_load()
+        holidays = public_holiday_closures_add(years=[today.year, today.year + 1])
+        venues_and_advisors_load()
+        series = demo_plan_load(today=today)
+        self.stdout.write(
+            self.style.SUCCESS(f"Espoo data loaded: {holidays} holiday closures and {series} demo series added.")
+        )
+        if demo_logins:
+            for username, password in demo_logins_create().items():
+                self.stdout.write(f"Staff login for trying it out: {username} / {password}")

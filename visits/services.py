@@ -1,0 +1,424 @@
+"""Writes to the mobile service's plan. Every write is one transaction and validates first."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+
+from servicepoints.models import ServiceType
+from visits.models import Advisor, Language, SeriesSkip, State, Venue, Visit, VisitAdvisor, VisitSeries
+from visits.recurrence import local_datetime, public_holidays, rule_dates
+
+ADVISOR_FIELD = "advisors"
+
+
+@dataclass
+class VisitPlan:
+    """What a visit is to be; the same shape for a new visit, an edit and a series occurrence."""
+
+    venue: Venue
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    advisors: list[Advisor] = field(default_factory=list)
+    services: list[ServiceType] = field(default_factory=list)
+    languages: list[Language] = field(default_factory=list)
+    audience_note: str = ""
+
+
+@dataclass
+class Review:
+    """What a scheduler must fix (conflicts) and should know (warnings) before saving."""
+
+    conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    return f"{date_format(start, 'SHORT_DATE_FORMAT')} {time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
+
+
+def _conflict_message(assignment: VisitAdvisor) -> str:
+    return _("%(advisor)s is already in visit #%(id)s at %(venue)s, %(when)s.") % {
+        "advisor": assignment.advisor,
+        "id": assignment.visit_id,
+        "venue": assignment.visit.venue,
+        "when": _when(assignment.starts_at, assignment.ends_at),
+    }
+
+
+def advisor_conflicts(
+    *, advisors: Iterable[Advisor], starts_at: datetime.datetime, ends_at: datetime.datetime, exclude: int | None = None
+) -> list[str]:
+    """Rule: an advisor is never in two overlapping visits that are not cancelled."""
+    clashes = (
+        VisitAdvisor.objects.filter(
+            advisor__in=list(advisors), active=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(visit_id=exclude)
+        .select_related("advisor__user", "visit__venue")
+        .order_by("starts_at")
+    )
+    return [_conflict_message(a) for a in clashes]
+
+
+def visit_review(plan: VisitPlan, *, exclude: int | None = None) -> Review:
+    """Conflicts block a save; warnings (outside venue hours, another visit at the venue) do not."""
+    review = Review(
+        conflicts=advisor_conflicts(
+            advisors=plan.advisors, starts_at=plan.starts_at, ends_at=plan.ends_at, exclude=exclude
+        )
+    )
+    start, end = timezone.localtime(plan.starts_at), timezone.localtime(plan.ends_at)
+    hours = [h for h in plan.venue.opening_hours.all() if h.weekday == start.weekday()]
+    if plan.venue.opening_hours.exists() and not any(
+        h.opens <= start.time() and end.time() <= h.closes and start.date() == end.date() for h in hours
+    ):
+        review.warnings.append(
+            _("%(venue)s is not open for the whole visit on that day.") % {"venue": plan.venue}
+            if hours
+            else _("%(venue)s is closed on that weekday.") % {"venue": plan.venue}
+        )
+    others = (
+        Visit.objects.not_cancelled()
+        .filter(venue=plan.venue)
+        .overlapping(plan.starts_at, plan.ends_at)
+        .exclude(pk=exclude)
+        .order_by("starts_at")
+    )
+    for other in others:
+        review.warnings.append(
+            _("Visit #%(id)s is at the same venue at the same time (%(when)s).")
+            % {"id": other.pk, "when": _when(other.starts_at, other.ends_at)}
+        )
+    return review
+
+
+def _validate_plan(plan: VisitPlan) -> None:
+    probe = Visit(venue=plan.venue, starts_at=plan.starts_at, ends_at=plan.ends_at)
+    probe.clean_fields(exclude=["series", "occurrence_date"])
+    probe.clean()
+    inactive = [str(a) for a in plan.advisors if not a.active]
+    if inactive:
+        raise ValidationError({ADVISOR_FIELD: _("No longer active: %(names)s.") % {"names": ", ".join(inactive)}})
+
+
+def _write_assignments(visit: Visit, advisors: Iterable[Advisor]) -> None:
+    """Replace the visit's advisors and check the rule after writing.
+
+    Checking after the write matters: the write takes the row lock (PostgreSQL raises on the
+    exclusion constraint; SQLite serialises writers), so a scheduler saving at the same moment
+    sees this visit and gets a conflict instead of a double booking.
+    """
+    advisors = list(advisors)
+    visit.assignments.exclude(advisor__in=advisors).delete()
+    active = visit.state != State.CANCELLED
+    try:
+        with transaction.atomic():
+            VisitAdvisor.objects.filter(visit=visit).update(
+                starts_at=visit.starts_at, ends_at=visit.ends_at, active=active
+            )
+            have = set(visit.assignments.values_list("advisor_id", flat=True))
+            VisitAdvisor.objects.bulk_create(
+                VisitAdvisor(visit=visit, advisor=a, starts_at=visit.starts_at, ends_at=visit.ends_at, active=active)
+                for a in advisors
+                if a.pk not in have
+            )
+    except IntegrityError:
+        conflicts = advisor_conflicts(
+            advisors=advisors, starts_at=visit.starts_at, ends_at=visit.ends_at, exclude=visit.pk
+        ) or [_("An advisor was booked elsewhere at the same time a moment ago. Check the calendar.")]
+        raise ValidationError({ADVISOR_FIELD: conflicts}) from None
+    if active:
+        conflicts = advisor_conflicts(
+            advisors=advisors, starts_at=visit.starts_at, ends_at=visit.ends_at, exclude=visit.pk
+        )
+        if conflicts:
+            raise ValidationError({ADVISOR_FIELD: conflicts})
+
+
+def _apply(visit: Visit, plan: VisitPlan) -> Visit:
+    visit.venue = plan.venue
+    visit.starts_at = plan.starts_at
+    visit.ends_at = plan.ends_at
+    visit.audience_note = plan.audience_note
+    visit.full_clean(exclude=["series", "occurrence_date"])
+    visit.save()
+    visit.services.set(plan.services)
+    visit.languages.set(plan.languages)
+    _write_assignments(visit, plan.advisors)
+    return visit
+
+
+def visit_create(
+    plan: VisitPlan, *, series: VisitSeries | None = None, occurrence_date: datetime.date | None = None
+) -> Visit:
+    """Create a draft visit. Rule: no advisor double-booked; the visit ends after it starts, within 12 h."""
+    _validate_plan(plan)
+    with transaction.atomic():
+        return _apply(Visit(state=State.DRAFT, series=series, occurrence_date=occurrence_date), plan)
+
+
+def _refuse_if_frozen(visit: Visit) -> None:
+    if visit.state == State.CANCELLED:
+        raise ValidationError(_("A cancelled visit cannot be changed."), code="cancelled")
+    if visit.ends_at <= timezone.now():
+        raise ValidationError(_("A visit that has already taken place cannot be changed."), code="past")
+
+
+def visit_update(*, visit: Visit, plan: VisitPlan) -> Visit:
+    """Edit one visit. Rule: cancelled and past visits are frozen; a series visit edited alone is
+    detached, so later edits of the series leave it as it is."""
+    _refuse_if_frozen(visit)
+    _validate_plan(plan)
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        _refuse_if_frozen(locked)
+        locked.detached = locked.series_id is not None
+        return _apply(locked, plan)
+
+
+def visit_cancel(*, visit: Visit, reason: str) -> Visit:
+    """Cancel with a reason residents see. Rule: the visit stays visible, marked cancelled."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": _("Give the reason residents will see for the cancellation.")})
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        _refuse_if_frozen(locked)
+        locked.state = State.CANCELLED
+        locked.cancel_reason = reason
+        locked.cancelled_at = timezone.now()
+        locked.detached = locked.series_id is not None
+        locked.save()
+        locked.assignments.update(active=False)
+    return locked
+
+
+def visits_publish(*, visits: Iterable[Visit]) -> int:
+    """Publish drafts. Rule: only future drafts are published; others are left as they are."""
+    ids = [v.pk for v in visits]
+    now = timezone.now()
+    with transaction.atomic():
+        drafts = list(Visit.objects.select_for_update().filter(pk__in=ids, state=State.DRAFT, ends_at__gt=now))
+        for visit in drafts:
+            visit.state = State.PUBLISHED
+            visit.published_at = now
+            visit.save(update_fields=["state", "published_at", "updated_at"])
+    return len(drafts)
+
+
+def _week_later(moment: datetime.datetime) -> datetime.datetime:
+    """The same wall-clock time a week later, even across a daylight-saving change."""
+    local = timezone.localtime(moment)
+    return local_datetime(local.date() + datetime.timedelta(days=7), local.time())
+
+
+def week_copy(*, visits: Iterable[Visit]) -> tuple[list[Visit], list[str]]:
+    """Copy visits seven days ahead as drafts. A copy that would double-book an advisor is skipped
+    and reported, the others are made."""
+    created: list[Visit] = []
+    skipped: list[str] = []
+    for visit in visits:
+        if visit.state == State.CANCELLED:
+            continue
+        start, end = _week_later(visit.starts_at), _week_later(visit.ends_at)
+        plan = VisitPlan(
+            venue=visit.venue,
+            starts_at=start,
+            ends_at=end,
+            advisors=list(visit.advisors.all()),
+            services=list(visit.services.all()),
+            languages=list(visit.languages.all()),
+            audience_note=visit.audience_note,
+        )
+        try:
+            created.append(visit_create(plan))
+        except ValidationError as error:
+            skipped.append(f"{visit.venue}, {_when(start, end)}: {' '.join(error.messages)}")
+    return created, skipped
+
+
+# Series ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SeriesPlan:
+    venue: Venue
+    rrule: str
+    starts_on: datetime.date
+    start_time: datetime.time
+    end_time: datetime.time
+    advisors: list[Advisor] = field(default_factory=list)
+    services: list[ServiceType] = field(default_factory=list)
+    languages: list[Language] = field(default_factory=list)
+    audience_note: str = ""
+    skip_public_holidays: bool = True
+
+
+def series_dates(
+    *,
+    rrule: str,
+    starts_on: datetime.date,
+    skip_public_holidays: bool,
+    skips: Iterable[tuple[datetime.date, datetime.date]] = (),
+) -> list[datetime.date]:
+    """The dates a series gives, less public holidays (by default) and skipped ranges."""
+    dates = rule_dates(rule=rrule, starts_on=starts_on)
+    blocked = public_holidays({d.year for d in dates}) if skip_public_holidays else set()
+    skips = list(skips)
+    return [d for d in dates if d not in blocked and not any(s <= d <= e for s, e in skips)]
+
+
+def _occurrence_plan(plan: SeriesPlan, day: datetime.date) -> VisitPlan:
+    return VisitPlan(
+        venue=plan.venue,
+        starts_at=local_datetime(day, plan.start_time),
+        ends_at=local_datetime(day, plan.end_time),
+        advisors=plan.advisors,
+        services=plan.services,
+        languages=plan.languages,
+        audience_note=plan.audience_note,
+    )
+
+
+def _validate_series(plan: SeriesPlan, skips: Iterable[tuple[datetime.date, datetime.date]]) -> list[datetime.date]:
+    if plan.end_time <= plan.start_time:
+        raise ValidationError({"end_time": _("The visit must end after it starts.")})
+    try:
+        dates = series_dates(
+            rrule=plan.rrule, starts_on=plan.starts_on, skip_public_holidays=plan.skip_public_holidays, skips=skips
+        )
+    except ValidationError as error:
+        raise ValidationError({"rrule": error.messages}) from None
+    if not dates:
+        raise ValidationError({"rrule": _("The rule gives no visit: check the days and the end.")})
+    _validate_plan(_occurrence_plan(plan, dates[0]))
+    return dates
+
+
+def _collect(errors: dict[str, list[str]], error: ValidationError, day: datetime.date) -> None:
+    label = date_format(day, "SHORT_DATE_FORMAT")
+    for name, messages in error.message_dict.items():
+        errors.setdefault(name, []).extend(f"{label}: {m}" for m in messages)
+
+
+def series_create(plan: SeriesPlan) -> VisitSeries:
+    """Create a series and its draft visits, all or nothing. Rule: every occurrence obeys the
+    visit rules (no double booking); the rule gives 1–500 visits within two years."""
+    dates = _validate_series(plan, skips=())
+    with transaction.atomic():
+        series = VisitSeries.objects.create(
+            venue=plan.venue,
+            rrule=plan.rrule,
+            starts_on=plan.starts_on,
+            start_time=plan.start_time,
+            end_time=plan.end_time,
+            audience_note=plan.audience_note,
+            skip_public_holidays=plan.skip_public_holidays,
+        )
+        series.advisors.set(plan.advisors)
+        series.services.set(plan.services)
+        series.languages.set(plan.languages)
+        errors: dict[str, list[str]] = {}
+        for day in dates:
+            try:
+                with transaction.atomic():
+                    visit_create(_occurrence_plan(plan, day), series=series, occurrence_date=day)
+            except ValidationError as error:
+                _collect(errors, error, day)
+        if errors:
+            raise ValidationError(errors)
+    return series
+
+
+def series_plan(series: VisitSeries) -> SeriesPlan:
+    """The plan a series stands for now; the staff edit form starts from it."""
+    return SeriesPlan(
+        venue=series.venue,
+        rrule=series.rrule,
+        starts_on=series.starts_on,
+        start_time=series.start_time,
+        end_time=series.end_time,
+        advisors=list(series.advisors.all()),
+        services=list(series.services.all()),
+        languages=list(series.languages.all()),
+        audience_note=series.audience_note,
+        skip_public_holidays=series.skip_public_holidays,
+    )
+
+
+def _withdraw(visit: Visit, reason: str) -> None:
+    """Take a series visit out of the plan: a draft nobody saw goes, a published one is cancelled."""
+    if visit.state == State.DRAFT:
+        visit.delete()
+    else:
+        visit_cancel(visit=visit, reason=reason)
+
+
+def _resync(series: VisitSeries, plan: SeriesPlan, *, withdraw_reason: str) -> None:
+    """Bring the series' future, untouched visits in line with `plan`; leave past, detached and
+    cancelled visits alone."""
+    skips = list(series.skips.values_list("start_date", "end_date"))
+    wanted = set(_validate_series(plan, skips))
+    now = timezone.now()
+    existing = {v.occurrence_date: v for v in series.visits.select_for_update().filter(starts_at__gt=now)}
+    errors: dict[str, list[str]] = {}
+    for day, visit in existing.items():
+        if visit.detached or visit.state == State.CANCELLED:
+            continue
+        if day not in wanted:
+            _withdraw(visit, withdraw_reason)
+            continue
+        try:
+            with transaction.atomic():
+                _apply(visit, _occurrence_plan(plan, day))
+        except ValidationError as error:
+            _collect(errors, error, day)
+    taken = set(series.visits.values_list("occurrence_date", flat=True))
+    for day in sorted(wanted - taken):
+        if local_datetime(day, plan.start_time) <= now:
+            continue
+        try:
+            with transaction.atomic():
+                visit_create(_occurrence_plan(plan, day), series=series, occurrence_date=day)
+        except ValidationError as error:
+            _collect(errors, error, day)
+    if errors:
+        raise ValidationError(errors)
+
+
+def series_update(*, series: VisitSeries, plan: SeriesPlan) -> VisitSeries:
+    """Change a series. Rule: future visits follow; visits edited or cancelled one by one, and
+    past visits, are never touched."""
+    with transaction.atomic():
+        series = VisitSeries.objects.select_for_update().get(pk=series.pk)
+        _resync(series, plan, withdraw_reason=_("The visit was removed from the schedule."))
+        for name in ("venue", "rrule", "starts_on", "start_time", "end_time", "audience_note", "skip_public_holidays"):
+            setattr(series, name, getattr(plan, name))
+        series.save()
+        series.advisors.set(plan.advisors)
+        series.services.set(plan.services)
+        series.languages.set(plan.languages)
+    return series
+
+
+def series_skip(*, series: VisitSeries, start_date: datetime.date, end_date: datetime.date, reason: str) -> SeriesSkip:
+    """Leave out one day or a whole range (a holiday week) in one action. Drafts in the range go;
+    published visits are cancelled with the reason, so residents see it."""
+    if end_date < start_date:
+        raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+    with transaction.atomic():
+        series = VisitSeries.objects.select_for_update().get(pk=series.pk)
+        skip = SeriesSkip.objects.create(series=series, start_date=start_date, end_date=end_date, reason=reason)
+        in_range = series.visits.filter(
+            occurrence_date__gte=start_date, occurrence_date__lte=end_date, starts_at__gt=timezone.now()
+        ).exclude(state=State.CANCELLED)
+        for visit in in_range:
+            _withdraw(visit, reason or _("No visit on these dates."))
+    return skip
