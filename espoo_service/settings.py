@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An ETag on every page and feed; a matching If-None-Match gets 304 without the body.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +207,12 @@ MAP_TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc.replace('{s}', '*')}"
 # Service points count as "closing" this many days before their last day.
 SERVICEPOINT_CLOSING_NOTICE_DAYS = env_int("SERVICEPOINT_CLOSING_NOTICE_DAYS", 60, minimum=0)
 HSL_JOURNEY_PLANNER_URL = env_str("HSL_JOURNEY_PLANNER_URL", "https://reittiopas.hsl.fi")
+# Calendar entries need a globally unique id: visit-<id>@<this domain>.
+ICAL_UID_DOMAIN = env_str("ICAL_UID_DOMAIN", "palvelut.espoo.fi")
+# Address search for "near me": a Pelias-style geocoder such as Digitransit's. Off when unset.
+GEOCODING_URL = env_url("GEOCODING_URL", schemes=("https", "http"))
+GEOCODING_API_KEY = env_str("GEOCODING_API_KEY", "")
+GEOCODING_TIMEOUT_SECONDS = env_int("GEOCODING_TIMEOUT_SECONDS", 3, minimum=1)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

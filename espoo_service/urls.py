@@ -3,14 +3,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from espoo_service.api import api
+from visits import views as visit_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("health.urls")),
+    path("calendar.ics", visit_views.calendar_ics, name="calendar-ics"),
+    path("visits/<int:pk>.ics", visit_views.visit_ics, name="visit-ics"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("servicepoints.urls")),
+    path("visits/", include("visits.urls")),
+    path("staff/", include("visits.staff_urls")),
     prefix_default_language=True,
 )

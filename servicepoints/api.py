@@ -3,10 +3,11 @@
 import datetime
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from servicepoints.http import public_cache
 from servicepoints.selectors import local_today, service_point_collection
 
 Language = Literal["fi", "sv", "en"]
@@ -77,7 +78,8 @@ class ServicePointFilters(Schema):
 
 
 @router.get("/service-points", response=ServicePointCollection, summary="Service points as GeoJSON")
-def service_points(request: HttpRequest, filters: Query[ServicePointFilters]) -> dict:
+def service_points(request: HttpRequest, response: HttpResponse, filters: Query[ServicePointFilters]) -> dict:
     reject_repeated_parameters(request)
+    public_cache(response)
     on = parse_iso_date("on", filters.on) if filters.on else local_today()
     return service_point_collection(on=on, language=filters.lang)

@@ -1,14 +1,19 @@
 """Read-only JSON API for the mobile service."""
 
-from django.http import HttpRequest
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
-from servicepoints.api import Language, reject_repeated_parameters
+from servicepoints.api import Language, PointGeometry, reject_repeated_parameters
+from servicepoints.http import public_cache
 from servicepoints.selectors import local_today
-from visits.selectors import COVERAGE_WEEKS, area_coverage
+from visits.forms import VisitFilterForm
+from visits.selectors import COVERAGE_WEEKS, area_coverage, visit_collection
 
-router = Router(tags=["areas"])
+router = Router()
 
 
 class AreaFilters(Schema):
@@ -25,9 +30,10 @@ class AreaOut(Schema):
     losing_last_point: bool = Field(..., description="Every open point in the area closes within the weeks")
 
 
-@router.get("/areas", response=list[AreaOut], summary="Areas and their face-to-face coverage")
-def areas(request: HttpRequest, filters: Query[AreaFilters]) -> list[dict]:
+@router.get("/areas", response=list[AreaOut], summary="Areas and their face-to-face coverage", tags=["areas"])
+def areas(request: HttpRequest, response: HttpResponse, filters: Query[AreaFilters]) -> list[dict]:
     reject_repeated_parameters(request)
+    public_cache(response)
     with translation.override(filters.lang):
         return [
             {
@@ -41,3 +47,54 @@ def areas(request: HttpRequest, filters: Query[AreaFilters]) -> list[dict]:
             }
             for c in area_coverage(today=local_today())
         ]
+
+
+class VisitQuery(Schema):
+    start: str = Field(..., description="First day, YYYY-MM-DD (Europe/Helsinki)")
+    end: str = Field(..., description="Last day, YYYY-MM-DD, inclusive; at most 366 days after start")
+    area: str | None = Field(None, description="Area slug")
+    service: str | None = Field(None, description="Kind of help slug")
+    language: str | None = Field(None, description="Language code the advice is given in, e.g. sv")
+    venue: int | None = Field(None, description="Venue id")
+    lang: Language = Field("fi", description="Language of names")
+
+
+class VenueRef(Schema):
+    id: int
+    name: str
+    address: str
+
+
+class VisitProperties(Schema):
+    id: int
+    starts_at: str = Field(..., description="ISO 8601 with offset")
+    ends_at: str = Field(..., description="ISO 8601 with offset")
+    status: Literal["scheduled", "cancelled"]
+    cancel_reason: str | None
+    venue: VenueRef
+    area: str
+    services: list[str]
+    languages: list[str]
+    url: str
+
+
+class VisitFeature(Schema):
+    type: Literal["Feature"]
+    geometry: PointGeometry
+    properties: VisitProperties
+
+
+class VisitCollection(Schema):
+    type: Literal["FeatureCollection"]
+    features: list[VisitFeature]
+
+
+@router.get("/visits", response=VisitCollection, summary="Published and cancelled visits as GeoJSON", tags=["visits"])
+def visits(request: HttpRequest, response: HttpResponse, query: Query[VisitQuery]) -> dict:
+    """Visits whose time overlaps the range. Cancelled visits are included with their reason."""
+    form = VisitFilterForm(request.GET, require_range=True)
+    with translation.override("en"):
+        if not form.is_valid():
+            raise HttpError(400, form.error_text())
+    public_cache(response)
+    return visit_collection(form.filters(), language=query.lang)

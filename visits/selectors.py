@@ -4,10 +4,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone, translation
 
-from servicepoints.models import Area, ServicePoint
+from servicepoints.models import Area, ServicePoint, ServiceType
 from servicepoints.selectors import OPERATING_STATUSES
-from visits.models import Advisor, State, Venue, Visit
+from visits.models import Advisor, Language, State, Venue, Visit
 from visits.recurrence import local_datetime
 
 COVERAGE_WEEKS = 4
@@ -93,3 +94,79 @@ def area_coverage(*, today: datetime.date, weeks: int = COVERAGE_WEEKS) -> list[
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class PublicFilters:
+    """What a resident narrowed the upcoming visits to; every field already validated."""
+
+    start: datetime.date
+    end: datetime.date
+    area: Area | None = None
+    service: ServiceType | None = None
+    language: Language | None = None
+    venue: Venue | None = None
+
+
+def public_visits(filters: PublicFilters) -> QuerySet[Visit]:
+    """Published and cancelled visits overlapping the local days `start`..`end` inclusive.
+
+    Cancelled visits stay in: residents must see that a visit they planned on is off. The
+    query count does not grow with the number of visits (two prefetches).
+    """
+    queryset = Visit.objects.public().overlapping(
+        local_datetime(filters.start, datetime.time()),
+        local_datetime(filters.end + datetime.timedelta(days=1), datetime.time()),
+    )
+    if filters.area is not None:
+        queryset = queryset.filter(venue__area=filters.area)
+    if filters.venue is not None:
+        queryset = queryset.filter(venue=filters.venue)
+    if filters.service is not None:
+        queryset = queryset.filter(services=filters.service)
+    if filters.language is not None:
+        queryset = queryset.filter(languages=filters.language)
+    return (
+        queryset.select_related("venue__area")
+        .prefetch_related(
+            Prefetch("services", queryset=ServiceType.objects.order_by("ordering", "slug")),
+            Prefetch("languages", queryset=Language.objects.order_by("ordering", "code")),
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def public_visit(pk: int) -> Visit | None:
+    return (
+        Visit.objects.public()
+        .select_related("venue__area")
+        .prefetch_related("services", "languages", "venue__opening_hours")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def visit_feature(visit: Visit) -> dict:
+    """One GeoJSON Feature for a public visit, in the active language."""
+    venue = visit.venue
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [venue.longitude, venue.latitude]},
+        "properties": {
+            "id": visit.pk,
+            "starts_at": timezone.localtime(visit.starts_at).isoformat(),
+            "ends_at": timezone.localtime(visit.ends_at).isoformat(),
+            "status": visit.public_status,
+            "cancel_reason": visit.cancel_reason if visit.is_cancelled else None,
+            "venue": {"id": venue.pk, "name": venue.name, "address": f"{venue.street_address}, {venue.city}"},
+            "area": venue.area.slug,
+            "services": [s.slug for s in visit.services.all()],
+            "languages": [language.code for language in visit.languages.all()],
+            "url": visit.get_absolute_url(),
+        },
+    }
+
+
+def visit_collection(filters: PublicFilters, *, language: str) -> dict:
+    with translation.override(language):
+        return {"type": "FeatureCollection", "features": [visit_feature(v) for v in public_visits(filters)]}

@@ -1,0 +1,207 @@
+"""Public pages and feeds of the mobile service: what residents see."""
+
+import datetime
+import json
+from collections import defaultdict
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from servicepoints.http import public_cache
+from servicepoints.models import great_circle_m
+from servicepoints.selectors import journey_planner_url, local_today
+from visits.feeds import visits_calendar
+from visits.forms import VisitFilterForm
+from visits.geocoding import Place, geocoding_enabled
+from visits.models import Visit
+from visits.selectors import PublicFilters, public_visit, public_visits
+
+FEED_DAYS_BACK = 30
+PRINT_WEEKS = 4
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _distance_sorted(visits: list[Visit], origin: Place | None) -> list[tuple[Visit, float | None]]:
+    if origin is None:
+        return [(v, None) for v in visits]
+    rows = [(v, great_circle_m(origin.latitude, origin.longitude, v.venue.latitude, v.venue.longitude)) for v in visits]
+    return sorted(rows, key=lambda row: row[1])
+
+
+def _by_day(rows: list[tuple[Visit, float | None]]) -> list[tuple[datetime.date, list]]:
+    days: dict[datetime.date, list] = defaultdict(list)
+    for visit, distance in rows:
+        days[timezone.localtime(visit.starts_at).date()].append((visit, distance))
+    return sorted(days.items())
+
+
+def _month_grid(start: datetime.date, end: datetime.date, counts: dict[datetime.date, int]) -> list[list[dict]]:
+    """Weeks (Monday first) covering start..end, each day with its number of visits."""
+    monday = start - datetime.timedelta(days=start.weekday())
+    weeks = []
+    day = monday
+    while day <= end:
+        week = []
+        for _offset in range(7):
+            week.append({"date": day, "in_range": start <= day <= end, "count": counts.get(day, 0)})
+            day += datetime.timedelta(days=1)
+        weeks.append(week)
+    return weeks
+
+
+@require_safe
+def visit_list(request: HttpRequest) -> HttpResponse:
+    form = VisitFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        filters = form.filters()
+        origin = form.origin(language=get_language())
+    else:
+        today = local_today()
+        filters = PublicFilters(start=today, end=today + datetime.timedelta(days=13))
+        origin = None
+    visits = list(public_visits(filters))
+    days = _by_day(_distance_sorted(visits, origin))
+    context = {
+        "form": form,
+        "filters": filters,
+        "origin": origin,
+        "days": days,
+        "count": len(visits),
+        "calendar": _month_grid(filters.start, filters.end, {day: len(items) for day, items in days}),
+        "geocoding_enabled": geocoding_enabled(),
+        "now": timezone.now(),
+    }
+    return public_cache(render(request, "visits/list.html", context))
+
+
+@require_safe
+def visit_print(request: HttpRequest) -> HttpResponse:
+    """One area's schedule for the next four weeks, laid out for an A4 notice board."""
+    form = VisitFilterForm(request.GET or None)
+    area = form.cleaned_data.get("area") if form.is_bound and form.is_valid() else None
+    context = {"form": form, "area": area}
+    if area is not None:
+        start = local_today()
+        filters = PublicFilters(start=start, end=start + datetime.timedelta(weeks=PRINT_WEEKS, days=-1), area=area)
+        context.update(filters=filters, days=_by_day(_distance_sorted(list(public_visits(filters)), None)))
+    return public_cache(render(request, "visits/print.html", context))
+
+
+def _json_ld(visit: Visit, request: HttpRequest) -> str:
+    """schema.org Event, escaped so that text from the database cannot close the script element."""
+    venue = visit.venue
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": _("Mobile information service: %(venue)s") % {"venue": venue.name},
+        "startDate": timezone.localtime(visit.starts_at).isoformat(),
+        "endDate": timezone.localtime(visit.ends_at).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled"
+        if visit.is_cancelled
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "isAccessibleForFree": True,
+        "inLanguage": [language.code for language in visit.languages.all()],
+        "description": ", ".join(s.name for s in visit.services.all()),
+        "url": request.build_absolute_uri(visit.get_absolute_url()),
+        "location": {
+            "@type": "Place",
+            "name": venue.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": venue.street_address,
+                "postalCode": venue.postal_code,
+                "addressLocality": venue.city,
+                "addressCountry": "FI",
+            },
+            "geo": {"@type": "GeoCoordinates", "latitude": venue.latitude, "longitude": venue.longitude},
+        },
+        "organizer": {"@type": "GovernmentOrganization", "name": _("City of Espoo"), "url": "https://www.espoo.fi"},
+    }
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308 - escaped
+
+
+@require_safe
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = public_visit(pk)
+    if visit is None:
+        raise Http404("No such visit")
+    venue = visit.venue
+    context = {
+        "visit": visit,
+        "venue": venue,
+        "past": visit.ends_at <= timezone.now(),
+        "journey_url": journey_planner_url(
+            base_url=settings.HSL_JOURNEY_PLANNER_URL,
+            name=f"{venue.name}, {venue.street_address}, {venue.city}",
+            latitude=venue.latitude,
+            longitude=venue.longitude,
+            language=get_language(),
+        ),
+        "json_ld": _json_ld(visit, request),
+        "venue_hours": venue.opening_hours.all(),
+    }
+    return public_cache(render(request, "visits/detail.html", context))
+
+
+def _calendar_response(body: bytes, *, filename: str, attachment: bool) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return public_cache(response)
+
+
+def _feed_language(request: HttpRequest) -> str | None:
+    lang = request.GET.get("lang", "fi")
+    return lang if lang in {code for code, _name in settings.LANGUAGES} else None
+
+
+@require_safe
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    """A subscribable calendar: the past month and the coming year, optionally one area, venue or
+    kind of help. Cancelled visits stay in it with STATUS:CANCELLED."""
+    language = _feed_language(request)
+    if language is None:
+        return JsonResponse({"error": "'lang' must be fi, sv or en."}, status=400)
+    params = request.GET.copy()
+    for name in ("start", "end"):
+        params.pop(name, None)
+    form = VisitFilterForm(params)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_text()}, status=400)
+    today = local_today()
+    start = today - datetime.timedelta(days=FEED_DAYS_BACK)
+    chosen = form.filters()
+    filters = PublicFilters(
+        start=start,
+        end=start + datetime.timedelta(days=365),
+        area=chosen.area,
+        service=chosen.service,
+        language=chosen.language,
+        venue=chosen.venue,
+    )
+    name = _("Espoo mobile information service")
+    body = visits_calendar(
+        list(public_visits(filters)), name=name, language=language, base_url=request.build_absolute_uri("/")[:-1]
+    )
+    return _calendar_response(body, filename="espoo-visits.ics", attachment=False)
+
+
+@require_safe
+def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    language = _feed_language(request)
+    if language is None:
+        return JsonResponse({"error": "'lang' must be fi, sv or en."}, status=400)
+    visit = public_visit(pk)
+    if visit is None:
+        return JsonResponse({"error": "No such visit."}, status=404)
+    body = visits_calendar(
+        [visit], name=str(visit.venue), language=language, base_url=request.build_absolute_uri("/")[:-1]
+    )
+    return _calendar_response(body, filename=f"visit-{visit.pk}.ics", attachment=True)
