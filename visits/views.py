@@ -17,7 +17,7 @@ from servicepoints.http import public_cache
 from servicepoints.models import great_circle_m
 from servicepoints.selectors import journey_planner_url, local_today
 from visits.feeds import visits_calendar
-from visits.forms import VisitFilterForm
+from visits.forms import DEFAULT_DAYS, VisitFilterForm
 from visits.geocoding import Place, geocoding_enabled
 from visits.models import Visit
 from visits.selectors import PublicFilters, public_visit, public_visits
@@ -57,14 +57,19 @@ def _month_grid(start: datetime.date, end: datetime.date, counts: dict[datetime.
 
 @require_safe
 def visit_list(request: HttpRequest) -> HttpResponse:
-    form = VisitFilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    today = local_today()
+    default = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1))
+    # The date inputs show the range in force, also when the resident left them empty.
+    data = request.GET.copy()
+    for name in ("start", "end"):
+        if not data.get(name):
+            data[name] = getattr(default, name).isoformat()
+    form = VisitFilterForm(data)
+    if form.is_valid():
         filters = form.filters()
         origin = form.origin(language=get_language())
     else:
-        today = local_today()
-        filters = PublicFilters(start=today, end=today + datetime.timedelta(days=13))
-        origin = None
+        filters, origin = default, None
     visits = list(public_visits(filters))
     days = _by_day(_distance_sorted(visits, origin))
     context = {
