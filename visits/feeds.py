@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
-from icalendar import Calendar, Event, vGeo
+from icalendar import Calendar, Event, vGeo, vText
 
 from visits.models import Visit
 
@@ -46,7 +46,9 @@ def visits_calendar(visits: list[Visit], *, name: str, language: str, base_url: 
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("method", "PUBLISH")
-        calendar.add("x-wr-calname", name)
+        # X-WR-CALNAME is not a standard property, so icalendar would not escape it as text: a
+        # newline in a venue name would break the file.
+        calendar.add("x-wr-calname", vText(name))
         calendar.add("x-wr-timezone", settings.TIME_ZONE)
         calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
         for visit in visits:

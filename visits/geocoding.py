@@ -6,7 +6,9 @@ never an error page: the rest of the page works without it.
 
 import json
 import logging
+import math
 from dataclasses import dataclass
+from http.client import HTTPException
 from urllib.error import URLError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
@@ -47,10 +49,13 @@ def geocode(text: str, *, language: str) -> Place | None:
         with urlopen(request, timeout=settings.GEOCODING_TIMEOUT_SECONDS) as response:  # noqa: S310 - configured URL
             payload = json.load(response)
         feature = payload["features"][0]
-        longitude, latitude = feature["geometry"]["coordinates"][:2]
-        return Place(
-            label=str(feature["properties"].get("label", text)), latitude=float(latitude), longitude=float(longitude)
-        )
-    except (URLError, OSError, ValueError, KeyError, IndexError, TypeError):
+        longitude, latitude = (float(value) for value in feature["geometry"]["coordinates"][:2])
+        if not (math.isfinite(latitude) and math.isfinite(longitude)):
+            # Python's json reads NaN and Infinity; a distance from them fails or means nothing.
+            raise ValueError(f"not a position: {latitude}, {longitude}")
+        return Place(label=str(feature["properties"].get("label", text)), latitude=latitude, longitude=longitude)
+    # HTTPException: a reply that is not HTTP or is cut short; AttributeError: "properties" that
+    # is not an object. Neither is an OSError or a parsing error, and both must not reach the page.
+    except (URLError, OSError, HTTPException, ValueError, KeyError, IndexError, TypeError, AttributeError):
         logger.warning("Geocoding %r failed", text, exc_info=True)
         return None

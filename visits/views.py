@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from visits.models import Visit
 from visits.selectors import PublicFilters, public_visit, public_visits
 
 FEED_DAYS_BACK = 30
+FEED_DAYS_AHEAD = 365
 PRINT_WEEKS = 4
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -59,17 +60,19 @@ def _month_grid(start: datetime.date, end: datetime.date, counts: dict[datetime.
 def visit_list(request: HttpRequest) -> HttpResponse:
     today = local_today()
     default = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1))
-    # The date inputs show the range in force, also when the resident left them empty.
     data = request.GET.copy()
-    for name in ("start", "end"):
-        if not data.get(name):
-            data[name] = getattr(default, name).isoformat()
     form = VisitFilterForm(data)
     if form.is_valid():
         filters = form.filters()
         origin = form.origin(language=get_language())
     else:
         filters, origin = default, None
+    # The date inputs show the range in force, also when the resident left them empty. Filled in
+    # only after validation: a start date alone gives two weeks from that date, not an end date
+    # before it.
+    for name in ("start", "end"):
+        if not data.get(name):
+            data[name] = getattr(filters, name).isoformat()
     visits = list(public_visits(filters))
     days = _by_day(_distance_sorted(visits, origin))
     context = {
@@ -181,17 +184,17 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return JsonResponse({"error": form.error_text()}, status=400)
     today = local_today()
-    start = today - datetime.timedelta(days=FEED_DAYS_BACK)
     chosen = form.filters()
     filters = PublicFilters(
-        start=start,
-        end=start + datetime.timedelta(days=365),
+        start=today - datetime.timedelta(days=FEED_DAYS_BACK),
+        end=today + datetime.timedelta(days=FEED_DAYS_AHEAD),
         area=chosen.area,
         service=chosen.service,
         language=chosen.language,
         venue=chosen.venue,
     )
-    name = _("Espoo mobile information service")
+    with translation.override(language):
+        name = _("Espoo mobile information service")
     body = visits_calendar(
         list(public_visits(filters)), name=name, language=language, base_url=request.build_absolute_uri("/")[:-1]
     )
@@ -206,7 +209,7 @@ def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
     visit = public_visit(pk)
     if visit is None:
         return JsonResponse({"error": "No such visit."}, status=404)
-    body = visits_calendar(
-        [visit], name=str(visit.venue), language=language, base_url=request.build_absolute_uri("/")[:-1]
-    )
+    with translation.override(language):
+        name = str(visit.venue)
+    body = visits_calendar([visit], name=name, language=language, base_url=request.build_absolute_uri("/")[:-1])
     return _calendar_response(body, filename=f"visit-{visit.pk}.ics", attachment=True)
