@@ -6,11 +6,11 @@ production posture and refuses to start while a required variable is missing.
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
-import leaflet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -110,7 +110,16 @@ if DATABASE_URL:
         )
     }
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "db.sqlite3",
+            # A deferred transaction that reads and then writes fails at once with "database is
+            # locked" when another request writes; IMMEDIATE takes the write lock at BEGIN and
+            # waits up to `timeout` seconds for it, so two schedulers saving at once queue up.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when configured. IGNORE_EXCEPTIONS makes a Redis outage a cache miss, not a 500.
@@ -160,7 +169,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-LOGIN_URL = "admin:login"
+# The staff calendar's own login page (a LoginView, so django-axes sees every attempt).
+LOGIN_URL = "staff:login"
 
 # Languages: Finnish is the default, Swedish and English follow.
 LANGUAGE_CODE = "fi"
@@ -175,8 +185,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # django-leaflet's app module imports GeoDjango (and so GDAL) in its admin; we use only the
-# Leaflet files it ships, so its static folder is served without installing the app.
-STATICFILES_DIRS = [BASE_DIR / "static", Path(leaflet.__file__).resolve().parent / "static"]
+# Leaflet files it ships, so its static folder is served without installing the app. The package
+# is located, not imported: its __init__ reads settings, and doing that while this module loads
+# leaves Django holding half-built settings when a check below refuses to start (manage.py would
+# then run on Django's defaults and pass `check` instead of failing).
+STATICFILES_DIRS = [BASE_DIR / "static", Path(find_spec("leaflet").origin).resolve().parent / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

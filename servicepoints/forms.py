@@ -1,5 +1,13 @@
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+# A page shows the whole week around the date; at the edge of the calendar that week cannot be
+# computed, so a date far from now is refused with a message instead of failing.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
 
 
 class DateInput(forms.DateInput):
@@ -15,5 +23,6 @@ class MapDateForm(forms.Form):
         required=False,
         widget=DateInput(),
         input_formats=["%Y-%m-%d"],
+        validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD, for example 2026-12-31.")},
     )

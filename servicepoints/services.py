@@ -18,23 +18,23 @@ def _translated(field: str, values: tuple[str, str, str]) -> dict[str, str]:
 
 @transaction.atomic
 def network_load() -> None:
-    """Create or update the areas, kinds of help and service points of `servicepoints.data`.
+    """Create the areas, kinds of help and service points of `servicepoints.data` that are missing.
 
-    Rule: idempotent. A rerun updates the rows it owns by slug and adds nothing twice; weekly
-    hours are replaced only for points whose hours no one has set yet.
+    Rule: idempotent, and the database is the source of truth once a row exists. A rerun (every
+    `make run` does one) adds nothing twice and leaves alone what an administrator changed:
+    dates, positions corrected on the map, names, services, hours and alternatives.
     """
     for order, (slug, fi, sv, en, lat, lon) in enumerate(data.AREAS):
-        area, _ = Area.objects.update_or_create(
+        area, _ = Area.objects.get_or_create(
             slug=slug,
             defaults={"ordering": order, "latitude": lat, "longitude": lon, **_translated("name", (fi, sv, en))},
         )
         area.full_clean()
     for order, (slug, fi, sv, en) in enumerate(data.SERVICE_TYPES):
-        ServiceType.objects.update_or_create(
-            slug=slug, defaults={"ordering": order, **_translated("name", (fi, sv, en))}
-        )
+        ServiceType.objects.get_or_create(slug=slug, defaults={"ordering": order, **_translated("name", (fi, sv, en))})
 
     points: dict[str, ServicePoint] = {}
+    created_points: list[tuple[ServicePoint, dict]] = []
     for spec in data.SERVICE_POINTS:
         latitude, longitude, approximate = spec["position"]
         defaults = {
@@ -50,10 +50,10 @@ def network_load() -> None:
         }
         for field in ("name", "description", "street_address", "accessibility", "public_transport", "closure_note"):
             defaults.update(_translated(field, spec[field]))
-        point, _ = ServicePoint.objects.update_or_create(slug=spec["slug"], defaults=defaults)
-        point.full_clean()
-        point.services.set(ServiceType.objects.filter(slug__in=spec["services"]))
-        if not point.opening_hours.exists():
+        point, created = ServicePoint.objects.get_or_create(slug=spec["slug"], defaults=defaults)
+        if created:
+            point.full_clean()
+            point.services.set(ServiceType.objects.filter(slug__in=spec["services"]))
             OpeningHours.objects.bulk_create(
                 OpeningHours(
                     service_point=point,
@@ -63,9 +63,10 @@ def network_load() -> None:
                 )
                 for day, opens, closes in spec["hours"]
             )
+            created_points.append((point, spec))
         points[spec["slug"]] = point
-    for spec in data.SERVICE_POINTS:
-        points[spec["slug"]].alternatives.set(points[slug] for slug in spec["alternatives"])
+    for point, spec in created_points:
+        point.alternatives.set(points[slug] for slug in spec["alternatives"])
 
 
 @transaction.atomic

@@ -16,6 +16,9 @@ class ServiceTypeTranslationOptions(TranslationOptions):
 @register(ServicePoint)
 class ServicePointTranslationOptions(TranslationOptions):
     fields = ("name", "description", "street_address", "city", "accessibility", "public_transport", "closure_note")
+    # By default modeltranslation treats a value equal to the field's default as missing and falls
+    # back to another language: city_fi "Espoo" (the default) would then read "Esbo" in Finnish.
+    fallback_undefined = {"city": ""}
 
 
 @register(OpeningHoursException)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from servicepoints.forms import MapDateForm
+from servicepoints.http import public_cache
 from servicepoints.selectors import (
     journey_planner_url,
     local_today,
@@ -43,7 +44,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "geojson": service_point_collection(on=on, language=language),
     }
-    return render(request, "servicepoints/map.html", context)
+    return public_cache(render(request, "servicepoints/map.html", context))
 
 
 def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -72,4 +73,4 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
             language=get_language(),
         ),
     }
-    return render(request, "servicepoints/detail.html", context)
+    return public_cache(render(request, "servicepoints/detail.html", context))

@@ -1,11 +1,38 @@
+import ast
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CELERY_BIN = Path(sys.executable).with_name("celery")
 
 
 @pytest.fixture
 def espoo_data(db):
     """The real network as `load_espoo_data` loads it."""
     call_command("load_espoo_data", verbosity=0)
+
+
+@pytest.fixture
+def espoo_network(db):
+    """The service point network and its public holidays as `load_espoo_data` loads them.
+
+    Without the venues, advisors and demo visits, which service point tests do not look at.
+    """
+    from servicepoints.selectors import local_today
+    from servicepoints.services import network_load, public_holiday_closures_add
+
+    network_load()
+    year = local_today().year
+    public_holiday_closures_add(years=[year, year + 1])
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +42,99 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashers are slow on purpose; tests log in often and guard nothing with the hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class TaskRunner:
+    """Runs a task the way the app does and returns its result once it has run.
+
+    The project keeps no result backend, so with a real worker the result is read from the
+    worker's log line `Task name[id] succeeded in 0.1s: value`.
+    """
+
+    def __init__(self, log: Path | None = None) -> None:
+        self.log = log
+
+    def run(self, task, *args, timeout: float = 60):
+        result = task.delay(*args)
+        if self.log is None:
+            return result.get(timeout=timeout)
+        task_id = re.escape(result.id)
+        succeeded = re.compile(rf"\[{task_id}\] succeeded in [^:]+: (?P<value>.*)")
+        failed = re.compile(rf"\[{task_id}\] (?:retry|raised)")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            output = self.log.read_text()
+            if match := succeeded.search(output):
+                return ast.literal_eval(match["value"])
+            if failed.search(output):
+                pytest.fail(f"The task failed on the worker:\n{output}")
+            time.sleep(0.2)
+        pytest.fail(f"The worker did not finish the task in {timeout} s:\n{self.log.read_text()}")
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A real Celery worker on the configured broker, reading the pytest test database.
+
+    Only when REDIS_URL is set (CI's PostgreSQL pass); in the embedded mode tasks run eagerly in
+    this process, so no worker is started. Either way the fixture gives a `TaskRunner`.
+    """
+    if not settings.REDIS_URL:
+        yield TaskRunner()
+        return
+    from django.db import connection
+
+    from espoo_service.celery import app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker in another process cannot see an SQLite test database")
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    address = db["HOST"] or "127.0.0.1"
+    if db["PORT"]:
+        address = f"{address}:{db['PORT']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "espoo_service.settings",
+        "DATABASE_URL": f"postgres://{credentials}@{address}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        # The worker must not hold a connection open after a task: pytest drops the test
+        # database at the end of the session and PostgreSQL refuses while one is open.
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    # Tasks left on the queue by an earlier, interrupted run would run first and change the data.
+    app.control.purge()
+    hostname = f"pytest-{os.getpid()}@%h"
+    log = tmp_path / "celery-worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(  # noqa: S603 - fixed arguments, our own virtualenv
+            [
+                str(CELERY_BIN),
+                *("-A", "espoo_service", "worker", "--pool", "solo", "--concurrency", "1", "-Q", "celery"),
+                *("-n", hostname, "--loglevel", "INFO", "--without-gossip", "--without-mingle"),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        expected = hostname.replace("%h", "")
+        while not any(name.startswith(expected) for reply in app.control.ping(timeout=1) for name in reply):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
+        yield TaskRunner(log)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
