@@ -24,13 +24,18 @@ def _time(text: str) -> datetime.time:
 
 @transaction.atomic
 def venues_and_advisors_load() -> None:
-    """Create or update languages, venues and advisors from `visits.data`. Idempotent by key."""
+    """Create the languages, venues and advisors of `visits.data` that are missing.
+
+    Rule: idempotent, and the database is the source of truth once a row exists, as in
+    `servicepoints.services.network_load`: a rerun (every `make run` does one) leaves alone a
+    position an administrator corrected on the map, names, hours and advisors' languages.
+    """
     for order, (code, fi, sv, en) in enumerate(data.LANGUAGES):
-        Language.objects.update_or_create(
+        Language.objects.get_or_create(
             code=code, defaults={"ordering": order, "name_fi": fi, "name_sv": sv, "name_en": en}
         )
     for _key, kind, names, addresses, postal_code, (lat, lon, approximate), area, hours in data.VENUES:
-        venue, _ = Venue.objects.update_or_create(
+        venue, created = Venue.objects.get_or_create(
             name_fi=names[0],
             defaults={
                 "kind": kind,
@@ -49,12 +54,13 @@ def venues_and_advisors_load() -> None:
                 "area": Area.objects.get(slug=area),
             },
         )
+        if not created:
+            continue
         venue.full_clean()
-        if not venue.opening_hours.exists():
-            VenueOpeningHours.objects.bulk_create(
-                VenueOpeningHours(venue=venue, weekday=day, opens=_time(opens), closes=_time(closes))
-                for day, opens, closes in hours
-            )
+        VenueOpeningHours.objects.bulk_create(
+            VenueOpeningHours(venue=venue, weekday=day, opens=_time(opens), closes=_time(closes))
+            for day, opens, closes in hours
+        )
     advisor_group = Group.objects.get(name="advisor")
     for username, first, last, languages in data.ADVISORS:
         user, created = get_user_model().objects.get_or_create(
@@ -64,8 +70,9 @@ def venues_and_advisors_load() -> None:
             user.set_unusable_password()
             user.save()
         user.groups.add(advisor_group)
-        advisor, _ = Advisor.objects.get_or_create(user=user)
-        advisor.languages.set(Language.objects.filter(code__in=languages))
+        advisor, created = Advisor.objects.get_or_create(user=user)
+        if created:
+            advisor.languages.set(Language.objects.filter(code__in=languages))
 
 
 def _venue(key: str) -> Venue:

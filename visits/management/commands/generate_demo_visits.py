@@ -1,3 +1,4 @@
+import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -5,11 +6,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from servicepoints.models import Area
 from visits.seed import synthetic_visits_generate
 
+MAX_COUNT = 10_000_000
+
 
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1 or value > 10_000_000:
-        raise ValueError(text)
+    # ArgumentTypeError's message reaches the user as is; a ValueError would read "invalid _positive value".
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_COUNT}, not {text!r}")
     return value
 
 
