@@ -14,6 +14,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("", visit_views.home, name="home"),
     path("", include("servicepoints.urls")),
     path("visits/", include("visits.urls")),
     path("staff/", include("visits.staff_urls")),

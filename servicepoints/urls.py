@@ -5,6 +5,5 @@ from servicepoints import views
 app_name = "servicepoints"
 
 urlpatterns = [
-    path("", views.map_page, name="map"),
     path("service-points/<slug:slug>/", views.service_point_detail, name="detail"),
 ]

@@ -11,7 +11,6 @@ from servicepoints.selectors import (
     journey_planner_url,
     local_today,
     service_point_alternatives,
-    service_point_collection,
     service_point_hours_on,
     service_point_week,
     service_points_with_details,
@@ -23,28 +22,6 @@ def _chosen_date(request: HttpRequest) -> tuple[MapDateForm, datetime.date]:
     if form.is_valid() and form.cleaned_data["on"]:
         return form, form.cleaned_data["on"]
     return form, local_today()
-
-
-def map_page(request: HttpRequest) -> HttpResponse:
-    form, on = _chosen_date(request)
-    language = get_language()
-    points = service_points_with_details()
-    rows = [
-        {
-            "point": point,
-            "status": point.status_on(on),
-            "hours": service_point_hours_on(service_point=point, day=on),
-        }
-        for point in points
-    ]
-    context = {
-        "form": form,
-        "on": on,
-        "is_today": on == local_today(),
-        "rows": rows,
-        "geojson": service_point_collection(on=on, language=language),
-    }
-    return public_cache(render(request, "servicepoints/map.html", context))
 
 
 def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:

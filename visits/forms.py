@@ -4,10 +4,11 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from servicepoints.forms import DateInput
+from servicepoints.forms import EARLIEST_DATE, LATEST_DATE, DateInput
 from servicepoints.models import Area, ServiceType
 from servicepoints.selectors import local_today
 from visits.geocoding import Place, geocode
@@ -17,6 +18,8 @@ from visits.selectors import PublicFilters
 DEFAULT_DAYS = 14
 MAX_RANGE_DAYS = 366
 MAX_ID = 2**31 - 1
+# Dates far from now have no meaning here, and near the calendar's edge a range cannot be computed.
+DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 DATE_ERROR = _("Enter the date as YYYY-MM-DD, for example 2026-12-31.")
 
 
@@ -40,6 +43,7 @@ class VisitFilterForm(forms.Form):
         required=False,
         widget=DateInput(),
         input_formats=["%Y-%m-%d"],
+        validators=DATE_RANGE,
         error_messages={"invalid": DATE_ERROR},
     )
     end = forms.DateField(
@@ -47,6 +51,7 @@ class VisitFilterForm(forms.Form):
         required=False,
         widget=DateInput(),
         input_formats=["%Y-%m-%d"],
+        validators=DATE_RANGE,
         error_messages={"invalid": DATE_ERROR},
     )
     area = SlugChoiceField(Area.objects.all(), to_field_name="slug", label=_("Area"), empty_label=_("All areas"))
@@ -132,3 +137,30 @@ class VisitFilterForm(forms.Form):
             prefix = "" if name == "__all__" else f"'{name}': "
             parts.extend(prefix + str(message) for message in errors)
         return " ".join(parts)
+
+
+class MapFilterForm(VisitFilterForm):
+    """The map page's filters: those of the visit list, what to show, and `on` kept as the old
+    name of the start date (links to /?on=YYYY-MM-DD keep working)."""
+
+    SHOW_CHOICES = [
+        ("all", _("Service points and visits")),
+        ("points", _("Service points only")),
+        ("visits", _("Mobile service visits only")),
+    ]
+
+    show = forms.ChoiceField(label=_("Show"), choices=SHOW_CHOICES, required=False)
+    on = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=DATE_RANGE,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+    field_order = ["start", "end", "area", "service", "language", "show", "near", "address"]
+
+    def clean(self) -> dict:
+        if self.cleaned_data.get("on") and not self.data.get("start"):
+            self.cleaned_data["start"] = self.cleaned_data["on"]
+        return super().clean()

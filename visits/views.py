@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,9 +16,15 @@ from django.views.decorators.http import require_safe
 
 from servicepoints.http import public_cache
 from servicepoints.models import great_circle_m
-from servicepoints.selectors import journey_planner_url, local_today
+from servicepoints.selectors import (
+    journey_planner_url,
+    local_today,
+    service_point_feature,
+    service_point_hours_on,
+    service_points_with_details,
+)
 from visits.feeds import visits_calendar
-from visits.forms import DEFAULT_DAYS, VisitFilterForm
+from visits.forms import DEFAULT_DAYS, MapFilterForm, VisitFilterForm
 from visits.geocoding import Place, geocoding_enabled
 from visits.models import Visit
 from visits.selectors import PublicFilters, public_visit, public_visits
@@ -213,3 +220,94 @@ def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
         name = str(visit.venue)
     body = visits_calendar([visit], name=name, language=language, base_url=request.build_absolute_uri("/")[:-1])
     return _calendar_response(body, filename=f"visit-{visit.pk}.ics", attachment=True)
+
+
+def _venue_markers(visits: list[Visit]) -> list[dict]:
+    """One map marker per venue, listing its visits; times already in the active language."""
+    venues: dict[int, dict] = {}
+    for visit in visits:
+        venue = visit.venue
+        marker = venues.setdefault(
+            venue.pk,
+            {
+                "id": venue.pk,
+                "name": venue.name,
+                "address": f"{venue.street_address}, {venue.city}",
+                "area": venue.area.name,
+                "coordinates": [venue.longitude, venue.latitude],
+                "visits": [],
+            },
+        )
+        start, end = timezone.localtime(visit.starts_at), timezone.localtime(visit.ends_at)
+        marker["visits"].append(
+            {
+                "id": visit.pk,
+                "when": f"{date_format(start, 'D j.n.')} {time_format(start, 'H.i')}–{time_format(end, 'H.i')}",
+                "cancelled": visit.is_cancelled,
+                "reason": visit.cancel_reason if visit.is_cancelled else "",
+                "url": visit.get_absolute_url(),
+            }
+        )
+    for marker in venues.values():
+        marker["all_cancelled"] = all(v["cancelled"] for v in marker["visits"])
+    return list(venues.values())
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The map of service points and upcoming visits, with the same places as lists first."""
+    today = local_today()
+    data = request.GET.copy()
+    form = MapFilterForm(data)
+    if form.is_valid():
+        filters, show = form.filters(), form.cleaned_data.get("show") or "all"
+        origin = form.origin(language=get_language())
+    else:
+        filters = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1))
+        show, origin = "all", None
+    for name in ("start", "end"):
+        if not data.get(name):
+            data[name] = getattr(filters, name).isoformat()
+    on = filters.start
+    rows = []
+    if show in ("all", "points"):
+        for point in service_points_with_details():
+            if filters.area and point.area_id != filters.area.pk:
+                continue
+            if filters.service and filters.service not in point.services.all():
+                continue
+            distance = point.distance_m(origin.latitude, origin.longitude) if origin else None
+            rows.append(
+                {
+                    "point": point,
+                    "status": point.status_on(on),
+                    "hours": service_point_hours_on(service_point=point, day=on),
+                    "distance": distance,
+                }
+            )
+        if origin:
+            rows.sort(key=lambda row: row["distance"])
+    visits = []
+    if show in ("all", "visits"):
+        # Upcoming only: a visit (cancelled or not) leaves the map once its time has passed.
+        now = timezone.now()
+        visits = [v for v in public_visits(filters) if v.ends_at > now]
+    days = _by_day(_distance_sorted(visits, origin))
+    context = {
+        "form": form,
+        "filters": filters,
+        "show": show,
+        "origin": origin,
+        "on": on,
+        "is_today": on == today,
+        "rows": rows,
+        "days": days,
+        "visit_count": len(visits),
+        "geojson": {
+            "type": "FeatureCollection",
+            "features": [service_point_feature(service_point=row["point"], on=on) for row in rows],
+        },
+        "venues": _venue_markers(visits),
+        "geocoding_enabled": geocoding_enabled(),
+    }
+    return public_cache(render(request, "visits/map.html", context))

@@ -1,0 +1,75 @@
+/*
+ * Adds the mobile service's venues to the map drawn by service-map.js: one marker per venue,
+ * a teardrop of its own colour and symbol, its popup listing the visits. Like the service point
+ * popups, everything is built from DOM nodes with textContent.
+ */
+(function () {
+  "use strict";
+
+  var container = document.getElementById("service-map");
+  var dataNode = document.getElementById("visit-venues-data");
+  var map = container ? container.espooMap : null;
+  if (!map || !dataNode) {
+    return;
+  }
+  var venues = JSON.parse(dataNode.textContent);
+  var labels = container.dataset;
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function popupContent(venue) {
+    var root = element("div", "map-popup");
+    root.appendChild(element("p", "map-popup__name", venue.name));
+    root.appendChild(element("p", "map-popup__address", venue.address + " · " + venue.area));
+    root.appendChild(element("p", "map-popup__kind", labels.labelVisits));
+    var list = element("ul", "map-popup__visits");
+    venue.visits.forEach(function (visit) {
+      var item = element("li", visit.cancelled ? "map-popup__visit map-popup__visit--cancelled" : "map-popup__visit");
+      var link = element("a", null, visit.when);
+      link.href = visit.url;
+      item.appendChild(link);
+      if (visit.cancelled) {
+        item.appendChild(element("span", "visit-status--cancelled", " " + labels.labelCancelled + ": " + visit.reason));
+      }
+      list.appendChild(item);
+    });
+    root.appendChild(list);
+    return root;
+  }
+
+  var bounds = [];
+  venues.forEach(function (venue) {
+    var cancelled = venue.all_cancelled;
+    var symbol = element("span", "marker " + (cancelled ? "marker--visit-cancelled" : "marker--visit"), cancelled ? "✕" : "i");
+    symbol.setAttribute("aria-hidden", "true");
+    var latLng = [venue.coordinates[1], venue.coordinates[0]];
+    var marker = L.marker(latLng, {
+      icon: L.divIcon({ className: "marker-icon", html: symbol, iconSize: [40, 26], iconAnchor: [20, 13], popupAnchor: [0, -12] }),
+      title: venue.name + " – " + labels.labelVisits + (cancelled ? " (" + labels.labelCancelled + ")" : ""),
+      keyboard: true,
+      riseOnHover: true,
+      zIndexOffset: cancelled ? 0 : 800,
+    });
+    marker.bindPopup(popupContent(venue));
+    marker.on("add", function () {
+      marker.getElement().dataset.venue = String(venue.id);
+    });
+    marker.addTo(map);
+    bounds.push(latLng);
+  });
+
+  if (bounds.length && container.espooBounds) {
+    map.fitBounds(container.espooBounds.concat(bounds), { padding: [30, 30], maxZoom: 14 });
+  } else if (bounds.length) {
+    map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
+  }
+})();
