@@ -178,7 +178,13 @@ class VisitQuerySet(models.QuerySet):
         return self.exclude(state=State.CANCELLED)
 
     def overlapping(self, starts_at: datetime.datetime, ends_at: datetime.datetime) -> "VisitQuerySet":
-        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        """Visits whose time overlaps [starts_at, ends_at).
+
+        The lower bound on `starts_at` is implied (no visit is longer than MAX_VISIT_LENGTH, a
+        database constraint) but lets the index on `starts_at` read only the window, so the
+        cost does not grow with the years of past visits.
+        """
+        return self.filter(starts_at__lt=ends_at, starts_at__gt=starts_at - MAX_VISIT_LENGTH, ends_at__gt=starts_at)
 
     def upcoming(self) -> "VisitQuerySet":
         return self.filter(ends_at__gt=timezone.now())
@@ -225,6 +231,10 @@ class Visit(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__lte=models.F("starts_at") + MAX_VISIT_LENGTH),
+                name="visit_at_most_12_hours",
             ),
             models.UniqueConstraint(
                 fields=["series", "occurrence_date"],

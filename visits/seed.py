@@ -126,7 +126,9 @@ def demo_logins_create() -> dict[str, str]:
 
 
 @transaction.atomic
-def synthetic_visits_generate(*, venues: int, visits: int, seed: int) -> tuple[int, int]:
+def synthetic_visits_generate(
+    *, venues: int, visits: int, seed: int, start: datetime.date | None = None
+) -> tuple[int, int]:
     """Bulk synthetic volume for benchmarks: `venues` venues and `visits` published visits.
 
     Each synthetic venue has its own advisor and its visits follow one another in time, so the
@@ -166,7 +168,7 @@ def synthetic_visits_generate(*, venues: int, visits: int, seed: int) -> tuple[i
     advisors = Advisor.objects.bulk_create(Advisor(user=user) for user in users)
 
     now = timezone.now()
-    start_day = timezone.localdate() - datetime.timedelta(days=30)
+    start_day = start or timezone.localdate() - datetime.timedelta(days=30)
     per_venue = max(1, -(-visits // max(1, len(made_venues))))
     rows, through, service_links, language_links = [], [], [], []
     for venue, advisor in zip(made_venues, advisors, strict=True):
