@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from servicepoints.models import Area, ServicePoint, ServiceType
 from servicepoints.selectors import OPERATING_STATUSES
-from visits.models import Advisor, Language, State, Venue, Visit
+from visits.models import Advisor, Language, State, Venue, Visit, VisitSeries
 from visits.recurrence import local_datetime
 
 COVERAGE_WEEKS = 4
@@ -170,3 +172,96 @@ def visit_feature(visit: Visit) -> dict:
 def visit_collection(filters: PublicFilters, *, language: str) -> dict:
     with translation.override(language):
         return {"type": "FeatureCollection", "features": [visit_feature(v) for v in public_visits(filters)]}
+
+
+# Staff calendar ------------------------------------------------------------------------------
+
+
+def visit_is_changeable(*, visit: Visit) -> bool:
+    """Cancelled and past visits are frozen (the services refuse to change them), so the staff
+    pages do not offer to."""
+    return visit.state != State.CANCELLED and visit.ends_at > timezone.now()
+
+
+def staff_visit(*, pk: int) -> Visit | None:
+    return visits_with_details(Visit.objects.filter(pk=pk)).select_related("series__venue").first()
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime.datetime
+    user: object
+    kind: str
+    changes: list[HistoryChange]
+
+
+def _history_value(name: str, value: object, venues: dict[int, Venue]) -> str:
+    if value is None or value == "":
+        return "–"
+    if name == "venue":
+        return str(venues.get(value, value))
+    if name == "state":
+        return str(State(value).label)
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def visit_history(*, visit: Visit) -> list[HistoryEntry]:
+    """Who changed the visit, when and what, newest first (django-simple-history)."""
+    records = list(visit.history.select_related("history_user").order_by("history_date", "history_id"))
+    venues = Venue.objects.in_bulk({record.venue_id for record in records})
+    order = {f.name: i for i, f in enumerate(Visit._meta.get_fields())}
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            for change in sorted(delta.changes, key=lambda c: order.get(c.field, len(order))):
+                changes.append(
+                    HistoryChange(
+                        label=str(Visit._meta.get_field(change.field).verbose_name),
+                        old=_history_value(change.field, change.old, venues),
+                        new=_history_value(change.field, change.new, venues),
+                    )
+                )
+        entries.append(
+            HistoryEntry(at=record.history_date, user=record.history_user, kind=record.history_type, changes=changes)
+        )
+        previous = record
+    return entries[::-1]
+
+
+def staff_series(*, pk: int) -> VisitSeries | None:
+    return (
+        VisitSeries.objects.filter(pk=pk)
+        .select_related("venue__area")
+        .prefetch_related(Prefetch("advisors", queryset=Advisor.objects.select_related("user")), "skips")
+        .first()
+    )
+
+
+def series_visits(*, series: VisitSeries) -> list[Visit]:
+    return list(visits_with_details(series.visits.all()).order_by("starts_at", "pk"))
+
+
+def series_overview() -> QuerySet[VisitSeries]:
+    """Every series with its venue and how many of its visits are still to come."""
+    return (
+        VisitSeries.objects.select_related("venue__area")
+        .annotate(
+            coming=Count("visits", filter=Q(visits__ends_at__gt=timezone.now()) & ~Q(visits__state=State.CANCELLED)),
+            drafts=Count("visits", filter=Q(visits__ends_at__gt=timezone.now(), visits__state=State.DRAFT)),
+        )
+        .order_by("-starts_on", "pk")
+    )

@@ -422,3 +422,38 @@ def series_skip(*, series: VisitSeries, start_date: datetime.date, end_date: dat
         for visit in in_range:
             _withdraw(visit, reason or _("No visit on these dates."))
     return skip
+
+
+def series_review(plan: SeriesPlan, *, series: VisitSeries | None = None) -> Review:
+    """What saving `plan` would meet, date by date: conflicts block the save, warnings do not.
+
+    For an existing series only the visits a save would change are reviewed: future ones not
+    edited or cancelled one by one. A rule that gives no date raises ValidationError."""
+    skips = list(series.skips.values_list("start_date", "end_date")) if series else []
+    dates = _validate_series(plan, skips)
+    own = {v.occurrence_date: v for v in series.visits.all()} if series else {}
+    now = timezone.now()
+    review = Review()
+    for day in dates:
+        visit = own.get(day)
+        occurrence = _occurrence_plan(plan, day)
+        if series is not None and occurrence.starts_at <= now:
+            continue
+        if visit is not None and (visit.detached or visit.state == State.CANCELLED):
+            continue
+        found = visit_review(occurrence, exclude=visit.pk if visit else None)
+        label = date_format(day, "SHORT_DATE_FORMAT")
+        review.conflicts.extend(f"{label}: {message}" for message in found.conflicts)
+        review.warnings.extend(f"{label}: {message}" for message in found.warnings)
+    return review
+
+
+def series_skips_add(
+    *, series: VisitSeries, ranges: Iterable[tuple[datetime.date, datetime.date]], reason: str
+) -> list[SeriesSkip]:
+    """Leave out several single days and ranges in one action, all or nothing."""
+    ranges = list(ranges)
+    if not ranges:
+        raise ValidationError(_("Choose the dates to skip."), code="nothing_to_skip")
+    with transaction.atomic():
+        return [series_skip(series=series, start_date=start, end_date=end, reason=reason) for start, end in ranges]
