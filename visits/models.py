@@ -286,6 +286,8 @@ class VisitAdvisor(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     active = models.BooleanField(default=True, help_text=_("False once the visit is cancelled."))
+    # Who put an advisor on a visit or took them off, and when; the range is the visit's own.
+    history = HistoricalRecords(excluded_fields=["starts_at", "ends_at", "active"])
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visit", "advisor"], name="advisor_once_per_visit")]

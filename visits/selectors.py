@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from servicepoints.models import Area, ServicePoint, ServiceType
 from servicepoints.selectors import OPERATING_STATUSES
-from visits.models import Advisor, Language, State, Venue, Visit, VisitSeries
+from visits.models import Advisor, Language, State, Venue, Visit, VisitAdvisor, VisitSeries
 from visits.recurrence import local_datetime
 
 COVERAGE_WEEKS = 4
@@ -239,6 +239,21 @@ def visit_history(*, visit: Visit) -> list[HistoryEntry]:
             HistoryEntry(at=record.history_date, user=record.history_user, kind=record.history_type, changes=changes)
         )
         previous = record
+    label = str(Visit._meta.get_field("advisors").verbose_name)
+    for record in VisitAdvisor.history.filter(visit_id=visit.pk).select_related("history_user", "advisor__user"):
+        if record.history_type not in ("+", "-"):
+            continue
+        name = str(record.advisor)
+        old, new = ("–", name) if record.history_type == "+" else (name, "–")
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                user=record.history_user,
+                kind="~",
+                changes=[HistoryChange(label=label, old=old, new=new)],
+            )
+        )
+    entries.sort(key=lambda entry: entry.at)
     return entries[::-1]
 
 

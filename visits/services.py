@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from servicepoints.models import ServiceType
 from visits.models import Advisor, Language, SeriesSkip, State, Venue, Visit, VisitAdvisor, VisitSeries
@@ -124,10 +125,15 @@ def _write_assignments(visit: Visit, advisors: Iterable[Advisor]) -> None:
                 starts_at=visit.starts_at, ends_at=visit.ends_at, active=active
             )
             have = set(visit.assignments.values_list("advisor_id", flat=True))
-            VisitAdvisor.objects.bulk_create(
-                VisitAdvisor(visit=visit, advisor=a, starts_at=visit.starts_at, ends_at=visit.ends_at, active=active)
-                for a in advisors
-                if a.pk not in have
+            bulk_create_with_history(
+                [
+                    VisitAdvisor(
+                        visit=visit, advisor=a, starts_at=visit.starts_at, ends_at=visit.ends_at, active=active
+                    )
+                    for a in advisors
+                    if a.pk not in have
+                ],
+                VisitAdvisor,
             )
     except IntegrityError:
         conflicts = advisor_conflicts(

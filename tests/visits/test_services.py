@@ -22,6 +22,7 @@ from tests.visits.factories import (
 )
 from visits.models import SeriesSkip, State, Visit, VisitAdvisor, VisitSeries
 from visits.recurrence import HELSINKI, local_datetime
+from visits.selectors import visit_history
 from visits.services import (
     series_create,
     series_plan,
@@ -537,6 +538,35 @@ def test_series_writes_are_recorded_in_the_history_of_the_series_and_its_visits(
     assert series.history.count() > series_rows
     after = {day: v.history.count() for day, v in by_date(series).items()}
     assert after == {day: visit_rows[day] + (0 if day < NOW.date() else 1) for day in SIX_TUESDAYS}
+
+
+def test_changing_the_advisors_of_a_visit_is_in_its_history_with_who_did_it(rf):
+    scheduler = UserFactory(first_name="Sanna", last_name="Suunnittelija")
+    first = AdvisorFactory(user__first_name="Aino", user__last_name="Laaksonen")
+    second = AdvisorFactory(user__first_name="Olga", user__last_name="Virtanen")
+    visit = book(VenueFactory(), at(MONDAY, 10), at(MONDAY, 12), first)
+    request = rf.post("/fi/staff/")
+    request.user = scheduler
+
+    def swap_view(request):
+        visit_update(
+            visit=visit,
+            plan=VisitPlanFactory(
+                venue=visit.venue, starts_at=visit.starts_at, ends_at=visit.ends_at, advisors=[second]
+            ),
+        )
+        return HttpResponse()
+
+    HistoryRequestMiddleware(swap_view)(request)
+
+    advisor_changes = [
+        (entry.user, change.old, change.new)
+        for entry in visit_history(visit=visit)
+        for change in entry.changes
+        if change.label == str(Visit._meta.get_field("advisors").verbose_name)
+    ]
+    assert (scheduler, "–", "Olga Virtanen") in advisor_changes
+    assert (scheduler, "Aino Laaksonen", "–") in advisor_changes
 
 
 def test_a_refused_write_leaves_no_history():
