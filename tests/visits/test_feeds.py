@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 from icalendar import Calendar
 
 from tests.factories import AreaFactory, ServiceTypeFactory
@@ -315,12 +316,14 @@ def test_markup_newlines_semicolons_and_commas_round_trip_through_a_parser(clien
     visit = published(venue=venue, audience_note="Tuo mukaan:\n- puhelin; laturi,\n- tunnukset\\salasana")
     visit_cancel(visit=visit, reason=f"Sairastuminen; {IMG_REASON},\nuusi aika tulossa")
 
+    with translation.override("fi"):
+        cancelled = translation.gettext("Cancelled: %(reason)s") % {"reason": "Sairastuminen; "}
     for url in ("/calendar.ics", f"/visits/{visit.pk}.ics"):
         response = client.get(url)
         [event] = parse(response).walk("VEVENT")
         assert str(event["LOCATION"]) == f"{name}, Katu 1, B-rappu; 2. krs, 02100 Espoo"
         assert str(event["DESCRIPTION"]).splitlines() == [
-            "Cancelled: Sairastuminen; <img src=x onerror=alert(1)>,",
+            f"{cancelled}<img src=x onerror=alert(1)>,",
             "uusi aika tulossa",
             "Tuo mukaan:",
             "- puhelin; laturi,",
