@@ -39,7 +39,7 @@ SERVICE_POINTS = [
         "name": ("Matinkylän asiointipiste", "Servicepunkten i Mattby", "Matinkylä service point"),
         "description": (
             "Iso Omenan palvelutori, 3. kerros, metroaseman yläpuolella. Vilkkain asiointipiste, palvelee laajaa aluetta.",
-            "Iso Omenas servicetorg, 3:e våningen, ovanför metrostationen. Det livligaste servicepunkten.",
+            "Iso Omenas servicetorg, 3:e våningen, ovanför metrostationen. Den livligaste servicepunkten.",
             "Iso Omena service centre, 3rd floor, above the metro station. The busiest point, serving a wide area.",
         ),
         "street_address": ("Piispansilta 11", "Biskopsbron 11", "Piispansilta 11"),
@@ -162,7 +162,7 @@ SERVICE_POINTS = [
         "public_transport": ("", "", ""),
         "closure_note": (
             "Asiointipiste suljettiin 30.6.2022. Espoon keskukseen jäi pienimuotoinen asiointipiste Entressen kirjastoon.",
-            "Servicepunkten stängdes 30.6.2022. Ett mindre servicepunkt finns kvar i Entresse bibliotek i Esbo centrum.",
+            "Servicepunkten stängdes 30.6.2022. En mindre servicepunkt finns kvar i Entresse bibliotek i Esbo centrum.",
             "The service point closed on 30 June 2022. A small-scale service point remains at Entresse library.",
         ),
         "alternatives": ["espoon-keskus-pieni", "leppavaara"],
@@ -194,12 +194,12 @@ SERVICE_POINTS = [
         "kind": "small",
         "name": (
             "Espoon keskuksen pienimuotoinen asiointipiste",
-            "Det mindre servicepunkten i Esbo centrum",
+            "Den mindre servicepunkten i Esbo centrum",
             "Espoon keskus small-scale service point",
         ),
         "description": (
             "Pienimuotoinen asiointipiste Entressen kirjastossa.",
-            "Ett mindre servicepunkt i Entresse bibliotek.",
+            "En mindre servicepunkt i Entresse bibliotek.",
             "A small-scale service point in Entresse library.",
         ),
         "street_address": ("Siltakatu 11", "Brogatan 11", "Siltakatu 11"),

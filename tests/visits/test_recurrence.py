@@ -4,11 +4,19 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from visits.recurrence import MAX_OCCURRENCES, local_datetime, public_holidays, rule_dates, weekly_rule
 from visits.services import series_dates
 
 TUESDAY_2_MARCH_2027 = datetime.date(2027, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests call services directly, outside a request; their messages are checked in English."""
+    with translation.override("en"):
+        yield
 
 
 def test_every_tuesday_for_ten_weeks_gives_the_ten_tuesdays():

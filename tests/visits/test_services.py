@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils import translation
 from simple_history.middleware import HistoryRequestMiddleware
 
 from tests.factories import ServiceTypeFactory
@@ -38,7 +39,15 @@ from visits.services import (
 
 pytestmark = pytest.mark.django_db
 
+
 # Monday 15 February 2027, 11:00 in Helsinki (UTC+2).
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests call services directly, outside a request; their messages are checked in English."""
+    with translation.override("en"):
+        yield
+
+
 NOW = datetime.datetime(2027, 2, 15, 9, 0, tzinfo=datetime.UTC)
 MONDAY = datetime.date(2027, 2, 22)
 TUESDAY = MONDAY + datetime.timedelta(days=1)
