@@ -13,8 +13,6 @@
   }
 
   var SYMBOLS = { open: "✓", closing: "!", closed: "×", planned: "…" };
-  // Where markers overlap, places that still serve residents are drawn on top.
-  var Z_OFFSETS = { open: 1000, closing: 1000, planned: 500, closed: 0 };
   var collection = JSON.parse(dataNode.textContent);
 
   container.setAttribute("role", "region");
@@ -77,53 +75,72 @@
     return root;
   }
 
-  function markerIcon(props, shift) {
+  function markerIcon(props) {
     var symbol = element("span", "marker marker--" + props.status + " marker--" + props.kind, SYMBOLS[props.status]);
     symbol.setAttribute("aria-hidden", "true");
-    return L.divIcon({
-      className: "marker-icon",
-      html: symbol,
-      iconSize: [30, 30],
-      iconAnchor: [15 - shift, 15],
-      popupAnchor: [shift, -14],
+    return L.divIcon({ className: "marker-icon", html: symbol, iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14] });
+  }
+
+  // Places close together (a service point and the library hosting visits in the same building,
+  // the old and the small-scale point in Espoon keskus) would cover one another at city scale.
+  // At every zoom, each marker that would touch one laid out before it moves right just far
+  // enough, its popup with it; the first one keeps its true place.
+  var MARKER_GAP = 4;
+  var spreadable = [];
+  var spreadPending = false;
+
+  function overlaps(a, b) {
+    return (
+      a.left < b.left + b.width + MARKER_GAP &&
+      b.left < a.left + a.width + MARKER_GAP &&
+      a.top < b.top + b.height &&
+      b.top < a.top + a.height
+    );
+  }
+
+  function spread() {
+    spreadPending = false;
+    var placed = [];
+    spreadable.forEach(function (marker) {
+      var element = marker.getElement();
+      if (!element) {
+        return;
+      }
+      var icon = marker.options.icon.options;
+      var point = map.latLngToLayerPoint(marker.getLatLng());
+      var box = { left: point.x - icon.iconAnchor[0], top: point.y - icon.iconAnchor[1], width: icon.iconSize[0], height: icon.iconSize[1] };
+      var moved = true;
+      while (moved) {
+        moved = false;
+        for (var i = 0; i < placed.length; i += 1) {
+          if (overlaps(box, placed[i])) {
+            box.left = placed[i].left + placed[i].width + MARKER_GAP;
+            moved = true;
+          }
+        }
+      }
+      placed.push(box);
+      var shift = box.left + icon.iconAnchor[0] - point.x;
+      element.style.marginLeft = shift - icon.iconAnchor[0] + "px";
+      if (marker.getPopup()) {
+        marker.getPopup().options.offset = [shift, 7];
+      }
     });
   }
 
-  // Places a few hundred metres apart (the old and the small-scale point in Espoon keskus) would
-  // hide one another at city scale, so each such group is drawn side by side, MARKER_GAP apart.
-  var MARKER_GAP = 30;
-  var NEAR_DEGREES = 0.005;
-  function sideBySideShifts(features) {
-    var shifts = features.map(function () {
-      return 0;
-    });
-    var grouped = features.map(function () {
-      return false;
-    });
-    features.forEach(function (feature, i) {
-      if (grouped[i]) {
-        return;
-      }
-      var group = [i];
-      var here = feature.geometry.coordinates;
-      for (var j = i + 1; j < features.length; j += 1) {
-        var there = features[j].geometry.coordinates;
-        if (!grouped[j] && Math.abs(here[0] - there[0]) < NEAR_DEGREES * 2 && Math.abs(here[1] - there[1]) < NEAR_DEGREES) {
-          group.push(j);
-          grouped[j] = true;
-        }
-      }
-      group.forEach(function (index, position) {
-        shifts[index] = (position - (group.length - 1) / 2) * MARKER_GAP;
-      });
-    });
-    return shifts;
+  function keepApart(marker) {
+    spreadable.push(marker);
+    if (!spreadPending) {
+      spreadPending = true;
+      L.Util.requestAnimFrame(spread);
+    }
   }
+  map.on("zoomend viewreset", spread);
 
   // Keyboard users land in the popup they opened, and go back to its marker when it closes.
   function manageFocus(marker) {
     marker.on("popupopen", function (event) {
-      var link = event.popup.getElement().querySelector(".map-popup__link");
+      var link = event.popup.getElement().querySelector(".map-popup a[href]");
       if (link) {
         link.focus({ preventScroll: true });
       }
@@ -153,9 +170,15 @@
     }
   });
 
+  // Every marker on this map, the visit layer's too, comes in here.
+  function addMarker(marker) {
+    manageFocus(marker);
+    marker.addTo(map);
+    keepApart(marker);
+  }
+
   var bounds = [];
-  var shifts = sideBySideShifts(collection.features);
-  collection.features.forEach(function (feature, index) {
+  collection.features.forEach(function (feature) {
     var props = feature.properties;
     var item = listItem(props.slug);
     var statusText = textOf(item ? item.querySelector(".status") : null) || props.status;
@@ -163,19 +186,17 @@
     var href = linkNode ? linkNode.getAttribute("href") : props.url;
     var latLng = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
     var marker = L.marker(latLng, {
-      icon: markerIcon(props, shifts[index]),
+      icon: markerIcon(props),
       title: props.name + " – " + statusText,
       keyboard: true,
       riseOnHover: true,
-      zIndexOffset: Z_OFFSETS[props.status] || 0,
     });
     marker.bindPopup(popupContent(props, item, statusText, href));
-    manageFocus(marker);
     // The element exists only once the map has a view, after fitBounds below.
     marker.on("add", function () {
       marker.getElement().dataset.slug = props.slug;
     });
-    marker.addTo(map);
+    addMarker(marker);
     bounds.push(latLng);
   });
 
@@ -187,4 +208,5 @@
   // visit-layer.js adds the mobile service's venues to this same map.
   container.espooMap = map;
   container.espooBounds = bounds;
+  container.espooAddMarker = addMarker;
 })();

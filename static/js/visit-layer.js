@@ -63,7 +63,7 @@
     marker.on("add", function () {
       marker.getElement().dataset.venue = String(venue.id);
     });
-    marker.addTo(map);
+    container.espooAddMarker(marker);
     bounds.push(latLng);
   });
 

@@ -114,8 +114,10 @@ def test_scheduler_plans_a_series_cancels_a_visit_and_publishes(page: Page, sche
     page.get_by_role("button", name="Cancel the visit").click()
     expect(page.locator(".notice--cancelled")).to_contain_text("Neuvoja on koulutuksessa.")
     expect(page.locator("h1 + p .state")).to_have_text("Cancelled")
-    expect(page.locator(".history tbody tr")).to_have_count(2)
+    # Created, the advisor put on it, cancelled: newest first, each with who did it.
+    expect(page.locator(".history tbody tr")).to_have_count(3)
     expect(page.locator(".history tbody tr").first).to_contain_text("Sanna Suunnittelija")
+    expect(page.locator(".history")).to_contain_text("Advisors")
     assert_no_violations(page)
 
     page.goto(f"/en/staff/?date={local_day(visits[1])}&advisor={advisor.pk}")

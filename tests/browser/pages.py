@@ -1,0 +1,104 @@
+"""What a resident sees on the map page, read from the browser."""
+
+from playwright.sync_api import Locator, Page, expect
+
+STATUSES = ("open", "closing", "closed", "planned")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+# The map also carries the mobile service's venues; service point markers name their place.
+POINT_MARKERS = "#service-map .leaflet-marker-icon[data-slug]"
+
+
+# Resolves once no marker has moved for 300 ms: the visit layer zooms the map to fit its venues
+# and markers are laid out apart after each zoom, so a click sent earlier can miss its marker.
+MARKERS_AT_REST = """() => new Promise(resolve => {
+    let last = null;
+    let since = performance.now();
+    function look() {
+        const now = [...document.querySelectorAll("#service-map .leaflet-marker-icon")]
+            .map(marker => { const box = marker.getBoundingClientRect(); return box.x + "," + box.y; })
+            .join(";");
+        if (now !== last) {
+            last = now;
+            since = performance.now();
+        }
+        if (performance.now() - since > 300) {
+            resolve();
+        } else {
+            requestAnimationFrame(look);
+        }
+    }
+    requestAnimationFrame(look);
+})"""
+
+
+def open_map(page: Page, path: str) -> None:
+    """Go to a map page and wait until every listed service point has its marker, at rest."""
+    page.goto(path)
+    listed = page.locator("#service-point-list > li[data-slug]").count()
+    assert listed, f"{path} lists no service points"
+    expect(page.locator(POINT_MARKERS)).to_have_count(listed)
+    page.evaluate(MARKERS_AT_REST)
+
+
+def marker(page: Page, slug: str) -> Locator:
+    return page.locator(f'{POINT_MARKERS}[data-slug="{slug}"]')
+
+
+def popup(page: Page) -> Locator:
+    return page.locator("#service-map .leaflet-popup")
+
+
+def wait_for_popup(page: Page) -> Locator:
+    """The open popup once Leaflet's fade-in is over (colours read half-faded until then)."""
+    shown = popup(page)
+    expect(shown).to_be_visible()
+    expect(shown).to_have_css("opacity", "1")
+    return shown
+
+
+def listed_places(page: Page) -> dict[str, dict[str, str]]:
+    """Each place in the list by slug: its name, status and the status as a resident reads it."""
+    return page.eval_on_selector_all(
+        "#service-point-list > li[data-slug]",
+        """items => Object.fromEntries(items.map(item => [item.dataset.slug, {
+            name: item.querySelector(".place-list__name").textContent.trim(),
+            status: item.dataset.status,
+            statusText: item.querySelector(".status").textContent.replace(/\\s+/g, " ").trim(),
+            href: item.querySelector(".place-list__name a").getAttribute("href"),
+        }]))""",
+    )
+
+
+def mapped_places(page: Page) -> dict[str, dict[str, str]]:
+    """Each marker on the map by slug: its accessible name and the status its look stands for."""
+    return page.eval_on_selector_all(
+        POINT_MARKERS,
+        """(markers, statuses) => Object.fromEntries(markers.map(marker => [marker.dataset.slug, {
+            title: marker.getAttribute("title"),
+            status: statuses.filter(s => marker.querySelector(".marker--" + s)).join(" "),
+        }]))""",
+        list(STATUSES),
+    )
+
+
+def tab_to(page: Page, selector: str, *, limit: int = 250) -> list[str]:
+    """Press Tab until `selector` has focus; returns what got focus on the way, the target last."""
+    seen: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """selector => {
+                const el = document.activeElement;
+                return {match: el.matches(selector), label: el.dataset.slug ? "marker:" + el.dataset.slug
+                    : el.closest("#service-point-list") ? "list:" + el.closest("li").dataset.slug
+                    : el.tagName.toLowerCase() + ":" + (el.getAttribute("href") || el.id || el.className)};
+            }""",
+            selector,
+        )
+        seen.append(focused["label"])
+        if focused["match"]:
+            return seen
+    raise AssertionError(f"Tab never reached {selector}; focus went through {seen}")

@@ -1,0 +1,53 @@
+"""axe-core finds no WCAG or best-practice violation on the resident pages, in any language.
+
+No rule is switched off: a violation is fixed in the templates or styles, not excluded here.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.browser.pages import marker, open_map, wait_for_popup
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ("fi", "sv", "en")
+axe = Axe()
+
+
+def assert_no_violations(page: Page) -> None:
+    results = axe.run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_map_page_has_no_violations_with_and_without_a_popup(page, espoo_network, language):
+    # 15 June 2022 shows every status: open, closing, closed and opening later.
+    open_map(page, f"/{language}/?on=2022-06-15")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert_no_violations(page)
+
+    marker(page, "espoon-keskus").focus()
+    page.keyboard.press("Enter")
+    wait_for_popup(page)
+    assert_no_violations(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_todays_map_has_no_violations_with_a_visit_popup_open(page, espoo_network, language):
+    open_map(page, f"/{language}/")
+    venue = page.locator("#service-map .leaflet-marker-icon[data-venue]").first
+    expect(venue).to_be_visible()
+    venue.focus()
+    page.keyboard.press("Enter")
+    wait_for_popup(page)
+    assert_no_violations(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("slug", ["matinkyla", "tapiola"], ids=["open", "closed"])
+def test_a_service_point_page_has_no_violations(page, espoo_network, language, slug):
+    page.goto(f"/{language}/service-points/{slug}/?on=2026-11-28")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator(".notice--closed")).to_have_count(1 if slug == "tapiola" else 0)
+    assert_no_violations(page)

@@ -1,0 +1,293 @@
+import os
+import re
+import struct
+import tempfile
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from tests.browser.pages import (
+    DESKTOP,
+    MARKERS_AT_REST,
+    PHONE,
+    STATUSES,
+    listed_places,
+    mapped_places,
+    marker,
+    open_map,
+    popup,
+    tab_to,
+)
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+def assert_map_mirrors_list(page: Page) -> dict[str, str]:
+    """Same places on the map as in the list, each with the same status; returns slug → status."""
+    listed = listed_places(page)
+    mapped = mapped_places(page)
+    assert set(mapped) == set(listed)
+    for slug, place in listed.items():
+        assert mapped[slug]["status"] == place["status"], slug
+        assert mapped[slug]["title"] == f"{place['name']} – {place['statusText']}"
+    return {slug: place["status"] for slug, place in listed.items()}
+
+
+def test_on_new_year_2022_all_six_service_points_are_open_and_the_small_one_is_planned(page, espoo_network):
+    open_map(page, "/fi/?on=2022-01-01")
+
+    assert page.locator("#service-map .leaflet-marker-icon .marker--open").count() == 6
+    assert page.locator("#service-map .leaflet-marker-icon .marker--planned").count() == 1
+    assert page.locator("#service-point-list > li[data-status=open]").count() == 6
+    assert assert_map_mirrors_list(page) == {
+        "matinkyla": "open",
+        "leppavaara": "open",
+        "kalajarvi": "open",
+        "espoonlahti": "open",
+        "espoon-keskus": "open",
+        "tapiola": "open",
+        "espoon-keskus-pieni": "planned",
+    }
+
+
+def test_on_28_november_2026_three_closed_points_read_closed_on_map_and_list(page, espoo_network):
+    open_map(page, "/fi/?on=2026-11-28")
+
+    assert page.locator("#service-map .leaflet-marker-icon .marker--open").count() == 4
+    assert page.locator("#service-map .leaflet-marker-icon .marker--closed").count() == 3
+    assert assert_map_mirrors_list(page) == {
+        "matinkyla": "open",
+        "leppavaara": "open",
+        "kalajarvi": "open",
+        "espoon-keskus-pieni": "open",
+        "espoonlahti": "closed",
+        "espoon-keskus": "closed",
+        "tapiola": "closed",
+    }
+
+
+MARKER_LOOK = """marker => {
+    const shape = getComputedStyle(marker, "::before");
+    return {
+        colour: shape.backgroundColor,
+        shape: [shape.borderRadius, shape.transform, (marker.offsetWidth / marker.offsetHeight).toFixed(1)].join(" "),
+        label: marker.textContent.trim(),
+    };
+}"""
+
+
+def test_each_status_has_its_own_colour_and_shape_or_symbol_explained_by_a_legend(page, espoo_network):
+    # On 15 June 2022 the network shows every status: Espoon keskus is closing, the small point
+    # opens in July, Espoonlahti has closed and the rest are open.
+    open_map(page, "/fi/?on=2022-06-15")
+
+    looks = {
+        status: page.locator(f"#service-map .leaflet-marker-icon .marker--{status}").first.evaluate(MARKER_LOOK)
+        for status in STATUSES
+    }
+    for one, other in combinations(STATUSES, 2):
+        assert looks[one]["colour"] != looks[other]["colour"], (one, other)
+        assert (looks[one]["shape"], looks[one]["label"]) != (looks[other]["shape"], looks[other]["label"]), (
+            one,
+            other,
+        )
+
+    legend = page.locator(".legend")
+    expect(legend.get_by_role("heading")).to_be_visible()
+    for status in STATUSES:
+        entry = legend.locator(f"li[data-status={status}]")
+        expect(entry).to_be_visible()
+        expect(entry).not_to_have_text("")
+        assert entry.locator(".marker").evaluate(MARKER_LOOK) == looks[status], status
+
+
+def test_mobile_service_visits_differ_from_every_service_point_in_colour_and_shape(page, espoo_network):
+    open_map(page, "/fi/")
+    legend = page.locator(".legend")
+    points = {status: legend.locator(f"li[data-status={status}] .marker").evaluate(MARKER_LOOK) for status in STATUSES}
+
+    for kind in ("visit", "visit-cancelled"):
+        entry = legend.locator(f"li[data-status={kind}]")
+        expect(entry).to_be_visible()
+        look = entry.locator(".marker").evaluate(MARKER_LOOK)
+        for status, point in points.items():
+            assert look["colour"] != point["colour"], (kind, status)
+            assert look["shape"] != point["shape"], (kind, status)
+    on_the_map = page.locator("#service-map .leaflet-marker-icon .marker--visit").first.evaluate(MARKER_LOOK)
+    assert on_the_map == legend.locator("li[data-status=visit] .marker").evaluate(MARKER_LOOK)
+
+
+@pytest.mark.parametrize(
+    ("on", "status", "closing_date"),
+    [
+        pytest.param("2022-01-01", "open", "30. syyskuuta 2022", id="open-with-a-closing-date"),
+        pytest.param("2026-11-28", "closed", "30. syyskuuta 2022", id="closed"),
+    ],
+)
+def test_tab_reaches_a_marker_and_enter_opens_its_popup(page, espoo_network, on, status, closing_date):
+    open_map(page, f"/fi/?on={on}")
+    tapiola = listed_places(page)["tapiola"]
+    assert tapiola["status"] == status
+
+    tab_to(page, '[data-slug="tapiola"].leaflet-marker-icon')
+    expect(popup(page)).to_have_count(0)
+    page.keyboard.press("Enter")
+
+    shown = popup(page)
+    expect(shown).to_be_visible()
+    expect(shown.locator(".map-popup__name")).to_have_text("Tapiolan asiointipiste")
+    expect(shown.locator(f".map-popup__status.status--{status}")).to_have_text(tapiola["statusText"])
+    expect(shown).to_contain_text(closing_date)
+    link = shown.get_by_role("link", name=page.locator("#service-map").get_attribute("data-label-link"))
+    expect(link).to_have_attribute("href", f"/fi/service-points/tapiola/?on={on}")
+    expect(link).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(shown).to_have_count(0)
+    expect(marker(page, "tapiola")).to_be_focused()
+
+
+def test_a_mobile_service_marker_opens_its_visits_from_the_keyboard(page, espoo_network):
+    open_map(page, "/fi/")
+
+    tab_to(page, "#service-map .leaflet-marker-icon[data-venue]")
+    venue = page.evaluate("() => document.activeElement.dataset.venue")
+    page.keyboard.press("Enter")
+
+    shown = popup(page)
+    expect(shown).to_be_visible()
+    first_visit = shown.locator(".map-popup__visits a").first
+    expect(first_visit).to_be_focused()
+    expect(first_visit).to_have_attribute("href", re.compile(r"^/fi/visits/\d+/"))
+
+    page.keyboard.press("Escape")
+    expect(shown).to_have_count(0)
+    expect(page.locator(f'#service-map .leaflet-marker-icon[data-venue="{venue}"]')).to_be_focused()
+
+
+def test_a_popup_link_leads_to_the_service_point_page_for_the_same_date_and_back(page, live_server, espoo_network):
+    open_map(page, "/fi/?on=2022-01-01")
+    marker(page, "tapiola").click()
+    popup(page).get_by_role("link").click()
+
+    expect(page).to_have_url(f"{live_server.url}/fi/service-points/tapiola/?on=2022-01-01")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tapiolan asiointipiste")
+    expect(page.locator(".closes-on")).to_contain_text("30. syyskuuta 2022")
+
+    page.locator(".breadcrumb a").click()
+    expect(page).to_have_url(f"{live_server.url}/fi/?on=2022-01-01")
+
+
+def assert_no_marker_covers_another(page: Page) -> None:
+    page.evaluate(MARKERS_AT_REST)
+    markers = page.locator("#service-map .leaflet-marker-icon")
+    boxes = {element.get_attribute("title"): element.bounding_box() for element in markers.all()}
+    assert len(boxes) == markers.count()
+    for (one, a), (other, b) in combinations(boxes.items(), 2):
+        apart = (
+            a["x"] + a["width"] <= b["x"]
+            or b["x"] + b["width"] <= a["x"]
+            or a["y"] + a["height"] <= b["y"]
+            or b["y"] + b["height"] <= a["y"]
+        )
+        assert apart, f"the markers of {one} and {other} overlap"
+
+
+def test_markers_of_places_close_together_do_not_cover_each_other(page, espoo_network):
+    # The old Espoon keskus point and the small-scale one are 250 m apart, and the mobile
+    # service visits libraries in the same buildings as service points.
+    open_map(page, "/fi/")
+    venues = len(page.locator("#visit-venues-data").evaluate("node => JSON.parse(node.textContent)"))
+    assert venues, "load_espoo_data made no visits to show"
+    expect(page.locator("#service-map .leaflet-marker-icon")).to_have_count(len(mapped_places(page)) + venues)
+    assert_no_marker_covers_another(page)
+
+    page.locator("#service-map .leaflet-control-zoom-in").click()
+    assert_no_marker_covers_another(page)
+
+
+@pytest.mark.parametrize(("motion", "animated"), [("no-preference", True), ("reduce", False)])
+def test_the_map_animates_only_for_those_who_have_not_asked_for_less_motion(new_page, espoo_network, motion, animated):
+    page = new_page(reduced_motion=motion)
+    open_map(page, "/fi/?on=2026-11-28")
+
+    assert page.locator("#service-map").evaluate("map => map.classList.contains('leaflet-fade-anim')") is animated
+
+
+def test_without_javascript_the_list_still_tells_what_is_open(new_page, espoo_network):
+    page = new_page(java_script_enabled=False)
+    page.goto("/fi/?on=2026-11-28")
+
+    statuses = {
+        item.get_attribute("data-slug"): item.get_attribute("data-status")
+        for item in page.locator("#service-point-list > li").all()
+    }
+    assert statuses["tapiola"] == "closed"
+    assert statuses["matinkyla"] == "open"
+    expect(page.locator("#service-point-list > li[data-slug=tapiola] .status")).to_be_visible()
+    expect(page.locator("#service-map .leaflet-marker-icon")).to_have_count(0)
+    expect(page.locator("#map-filters input[type=date]").first).to_be_visible()
+
+
+def test_on_a_phone_the_list_comes_before_the_map(new_page, espoo_network):
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    open_map(page, "/fi/?on=2026-11-28")
+
+    service_list = page.locator("#service-point-list")
+    service_map = page.locator("#service-map")
+    # Reading order (what a screen reader follows) and layout order agree: the list first.
+    assert service_list.evaluate(
+        "(list, map) => Boolean(list.compareDocumentPosition(map) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        service_map.element_handle(),
+    )
+    assert service_list.bounding_box()["y"] + service_list.bounding_box()["height"] <= service_map.bounding_box()["y"]
+    expect(page.locator("#list-heading")).to_be_in_viewport()
+    expect(service_list.locator("li").first.get_by_role("link")).to_be_in_viewport()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+    on_the_way = tab_to(page, "#service-map .leaflet-marker-icon")
+    listed = [label for label in on_the_way if label.startswith("list:")]
+    assert listed == [f"list:{slug}" for slug in listed_places(page)], on_the_way
+
+    # The filters, folded to make room for the list, open with a tap.
+    dates = page.locator("#map-filters input[type=date]").first
+    expect(dates).to_be_hidden()
+    page.locator("#map-filters summary").tap()
+    expect(dates).to_be_visible()
+
+
+def png_size(image: bytes) -> tuple[int, int]:
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", image[16:24])
+
+
+@pytest.mark.parametrize(
+    ("name", "viewport", "mobile"),
+    [pytest.param("map-phone", PHONE, True, id="phone"), pytest.param("map-desktop", DESKTOP, False, id="desktop")],
+)
+def test_screenshot_of_the_map_page(new_page, espoo_network, name, viewport, mobile):
+    """Writes docs/screenshots/<name>.png of today's map; the tiles are blank as the tests stay offline."""
+    page = new_page(viewport=viewport, is_mobile=mobile, has_touch=mobile)
+    open_map(page, "/fi/")
+    page.wait_for_load_state("networkidle")
+    # Leaflet fades each tile in over a few frames and then drops the zoom level it came from.
+    expect(page.locator("#service-map .leaflet-tile-container")).to_have_count(1)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("#service-map .leaflet-tile")]
+            .every(tile => tile.classList.contains("leaflet-tile-loaded") && getComputedStyle(tile).opacity === "1")"""
+    )
+
+    image = page.screenshot(animations="disabled")
+    assert png_size(image) == (viewport["width"], viewport["height"])
+
+    # CI runs the SQLite and PostgreSQL passes at once: each replaces the file whole, never half.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=SCREENSHOTS, suffix=".part", delete=False) as part:
+        part.write(image)
+    os.chmod(part.name, 0o644)
+    os.replace(part.name, SCREENSHOTS / f"{name}.png")
