@@ -1,11 +1,12 @@
 """Writes that load the city's host locations, advisors and demo plans, and synthetic volume."""
 
 import datetime
+import importlib
 import random
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +17,20 @@ from visits.recurrence import local_datetime, weekly_rule
 from visits.services import SeriesPlan, series_create, visits_publish
 
 DEMO_PASSWORD_LENGTH = 12
+
+
+def staff_role_groups_ensure() -> None:
+    """The scheduler and advisor groups with the permissions migration 0003 gives them.
+
+    The migration creates them once; a database emptied since (a restore, a test flush) gets them
+    back here instead of failing to load data.
+    """
+    roles = importlib.import_module("visits.migrations.0003_staff_roles").ROLES
+    for name, codes in roles.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def _time(text: str) -> datetime.time:
@@ -61,6 +76,7 @@ def venues_and_advisors_load() -> None:
             VenueOpeningHours(venue=venue, weekday=day, opens=_time(opens), closes=_time(closes))
             for day, opens, closes in hours
         )
+    staff_role_groups_ensure()
     advisor_group = Group.objects.get(name="advisor")
     for username, first, last, languages in data.ADVISORS:
         user, created = get_user_model().objects.get_or_create(
@@ -114,6 +130,7 @@ def demo_logins_create() -> dict[str, str]:
     """A scheduler and an advisor login for trying the staff calendar locally; new passwords
     each run. Never used in production: only `make run` asks for it."""
     User = get_user_model()
+    staff_role_groups_ensure()
     logins = {}
     for username, group in (("demo.scheduler", "scheduler"), ("aino.neuvoja", "advisor")):
         user, _ = User.objects.get_or_create(username=username, defaults={"first_name": "Demo"})

@@ -4,17 +4,17 @@ and no page breaks the Content Security Policy (the `new_page` watch fails the t
 """
 
 import datetime
-import importlib
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.visits.factories import AdvisorFactory, UserFactory
 from visits.models import State, Visit, VisitSeries
+from visits.seed import staff_role_groups_ensure
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,7 @@ def staff_roles(transactional_db) -> None:
     `espoo_network` relies on the serialized rollback for them, and that is lost once Playwright
     runs the tests in its own context after other database tests in the same session.
     """
-    roles = importlib.import_module("visits.migrations.0003_staff_roles").ROLES
-    for name, codes in roles.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    staff_role_groups_ensure()
 
 
 @pytest.fixture
