@@ -7,7 +7,7 @@ from urllib.parse import quote
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
-from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+from servicepoints.models import OpeningHours, OpeningHoursException, ServicePoint, ServiceType
 
 OPERATING_STATUSES = (ServicePoint.Status.OPEN, ServicePoint.Status.CLOSING)
 
@@ -119,10 +119,6 @@ def service_point_collection(*, on: datetime.date, language: str) -> dict:
             "type": "FeatureCollection",
             "features": [service_point_feature(service_point=p, on=on) for p in service_points_with_details()],
         }
-
-
-def area_list() -> "list[Area]":
-    return list(Area.objects.all())
 
 
 def journey_planner_url(*, base_url: str, name: str, latitude: float, longitude: float, language: str) -> str:
