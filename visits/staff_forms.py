@@ -161,11 +161,9 @@ class WeekCopyForm(CalendarFilterForm):
         return week - datetime.timedelta(days=week.weekday())
 
 
-class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, forms.Form):
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
-    date = _date_field(_("Date"))
-    start_time = _time_field(_("Starts at"))
-    end_time = _time_field(_("Ends at"))
+class PlanFieldsForm(forms.Form):
+    """What a visit and a series share: who gives what help in which languages, and the review step."""
+
     advisors = AdvisorChoiceField(
         label=_("Advisors"), queryset=Advisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -183,6 +181,13 @@ class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, forms.Form):
     )
     action = _action_field()
     acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
+    date = _date_field(_("Date"))
+    start_time = _time_field(_("Starts at"))
+    end_time = _time_field(_("Ends at"))
 
     def __init__(self, *args, visit: Visit | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -298,7 +303,7 @@ def friendly_rule(*, rrule: str, starts_on: datetime.date) -> dict | None:
     return friendly
 
 
-class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, forms.Form):
+class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
     """A weekly series in friendly terms, or any RFC 5545 rule in the advanced field."""
 
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
@@ -338,23 +343,6 @@ class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, forms.Form):
         ),
     )
     skip_public_holidays = forms.BooleanField(label=_("Skip Finnish public holidays"), required=False, initial=True)
-    advisors = AdvisorChoiceField(
-        label=_("Advisors"), queryset=Advisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    services = forms.ModelMultipleChoiceField(
-        label=_("Kinds of help"),
-        queryset=ServiceType.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    languages = forms.ModelMultipleChoiceField(
-        label=_("Languages"), queryset=Language.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    audience_note = forms.CharField(
-        label=_("Note for residents"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    action = _action_field()
-    acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, series: VisitSeries | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
