@@ -13,9 +13,16 @@ urlpatterns = [
     path("visits/<int:pk>.ics", visit_views.visit_ics, name="visit-ics"),
 ]
 
+# A service point's page also lists the mobile service's visits near it, so `visits` renders it;
+# its URL names stay in the `servicepoints` namespace, where the model's links point.
+service_point_urls = (
+    [path("service-points/<slug:slug>/", visit_views.service_point_detail, name="detail")],
+    "servicepoints",
+)
+
 urlpatterns += i18n_patterns(
     path("", visit_views.home, name="home"),
-    path("", include("servicepoints.urls")),
+    path("", include(service_point_urls)),
     path("visits/", include("visits.urls")),
     path("staff/", include("visits.staff_urls")),
     prefix_default_language=True,

@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -146,6 +147,33 @@ def public_visit(pk: int) -> Visit | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def upcoming_visits_by_area(
+    *, area_ids: set[int], after: datetime.datetime, days: int = COVERAGE_WEEKS * 7, limit: int = 3
+) -> dict[int, list[Visit]]:
+    """The first `limit` scheduled visits in each area still to come after `after` (ongoing ones
+    included) within `days`: where residents of a closed service point still find face-to-face help.
+
+    One query however many areas and visits: the database numbers the visits of each area.
+    """
+    if not area_ids:
+        return {}
+    queryset = (
+        Visit.objects.public()
+        .filter(state=State.PUBLISHED, venue__area_id__in=area_ids)
+        .overlapping(after, after + datetime.timedelta(days=days))
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("venue__area_id"), order_by=(F("starts_at").asc(), F("pk").asc()))
+        )
+        .filter(place__lte=limit)
+        .select_related("venue__area")
+        .order_by("starts_at", "pk")
+    )
+    found: dict[int, list[Visit]] = {area_id: [] for area_id in area_ids}
+    for visit in queryset:
+        found[visit.venue.area_id].append(visit)
+    return found
 
 
 def visit_feature(visit: Visit) -> dict:

@@ -14,21 +14,26 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from servicepoints.forms import MapDateForm
 from servicepoints.http import public_cache
-from servicepoints.models import great_circle_m
+from servicepoints.models import ServicePoint, great_circle_m
 from servicepoints.selectors import (
     journey_planner_url,
     local_today,
+    service_point_alternatives,
     service_point_feature,
     service_point_hours_on,
+    service_point_week,
     service_points_with_details,
 )
 from visits.feeds import visits_calendar
 from visits.forms import DEFAULT_DAYS, MapFilterForm, VisitFilterForm
 from visits.geocoding import Place, geocoding_enabled
 from visits.models import Visit
-from visits.selectors import PublicFilters, public_visit, public_visits
+from visits.recurrence import local_datetime
+from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area
 
+CLOSED_STATUSES = ("closing", "closed")
 FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 365
 PRINT_WEEKS = 4
@@ -253,6 +258,55 @@ def _venue_markers(visits: list[Visit]) -> list[dict]:
     return list(venues.values())
 
 
+def _closure_guidance(
+    closing: list[ServicePoint], *, on: datetime.date, candidates: list[ServicePoint]
+) -> dict[int, dict]:
+    """For each closing or closed point: the nearest points serving on `on` and the mobile
+    service's next visits in its area, from `on` or from now, whichever is later."""
+    after = max(timezone.now(), local_datetime(on, datetime.time()))
+    area_visits = upcoming_visits_by_area(area_ids={point.area_id for point in closing}, after=after)
+    return {
+        point.pk: {
+            "alternatives": service_point_alternatives(service_point=point, on=on, candidates=candidates),
+            "area": point.area,
+            "visits": area_visits[point.area_id],
+        }
+        for point in closing
+    }
+
+
+@require_safe
+def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One service point: its status, hours and, once it closes, where to go instead."""
+    form = MapDateForm(request.GET or None)
+    on = form.cleaned_data["on"] if form.is_valid() and form.cleaned_data["on"] else local_today()
+    points = service_points_with_details()
+    point = next((p for p in points if p.slug == slug), None)
+    if point is None:
+        raise Http404("No such service point")
+    status = point.status_on(on)
+    context = {
+        "form": form,
+        "on": on,
+        "is_today": on == local_today(),
+        "point": point,
+        "status": status,
+        "hours_today": service_point_hours_on(service_point=point, day=on),
+        "week": service_point_week(service_point=point, start=on),
+        "guidance": _closure_guidance([point], on=on, candidates=points)[point.pk]
+        if status in CLOSED_STATUSES
+        else None,
+        "journey_url": journey_planner_url(
+            base_url=settings.HSL_JOURNEY_PLANNER_URL,
+            name=f"{point.name}, {point.street_address}, {point.city}",
+            latitude=point.latitude,
+            longitude=point.longitude,
+            language=get_language(),
+        ),
+    }
+    return public_cache(render(request, "servicepoints/detail.html", context))
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The map of service points and upcoming visits, with the same places as lists first."""
@@ -271,7 +325,8 @@ def home(request: HttpRequest) -> HttpResponse:
     on = filters.start
     rows = []
     if show in ("all", "points"):
-        for point in service_points_with_details():
+        points = service_points_with_details()
+        for point in points:
             if filters.area and point.area_id != filters.area.pk:
                 continue
             if filters.service and filters.service not in point.services.all():
@@ -287,6 +342,10 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         if origin:
             rows.sort(key=lambda row: row["distance"])
+        closing = [row for row in rows if row["status"] in CLOSED_STATUSES]
+        guidance = _closure_guidance([row["point"] for row in closing], on=on, candidates=points)
+        for row in closing:
+            row["guidance"] = guidance[row["point"].pk]
     visits = []
     if show in ("all", "visits"):
         # Upcoming only: a visit (cancelled or not) leaves the map once its time has passed.

@@ -72,7 +72,44 @@
     var link = element("a", "map-popup__link", container.dataset.labelLink);
     link.href = href;
     root.appendChild(link);
+    var guidance = item ? item.querySelector(".closure-guidance") : null;
+    if (guidance) {
+      root.appendChild(guidanceCopy(guidance));
+    }
     return root;
+  }
+
+  // A closing or closed point's popup repeats where to go instead, line by line from its list
+  // item: text as text, links as links. Headings become paragraphs, as the popup has no outline.
+  function guidanceCopy(source) {
+    var copy = element("div", "map-popup__guidance");
+    Array.prototype.forEach.call(source.children, function (child) {
+      if (child.tagName === "OL" || child.tagName === "UL") {
+        var list = element(child.tagName.toLowerCase(), "map-popup__list");
+        Array.prototype.forEach.call(child.children, function (entry) {
+          list.appendChild(lineCopy("li", entry));
+        });
+        copy.appendChild(list);
+      } else {
+        copy.appendChild(lineCopy("p", child, /^H[1-6]$/.test(child.tagName) ? "map-popup__heading" : ""));
+      }
+    });
+    return copy;
+  }
+
+  function lineCopy(tag, source, className) {
+    var line = element(tag, className);
+    Array.prototype.forEach.call(source.childNodes, function (node) {
+      var text = node.textContent.replace(/\s+/g, " ");
+      if (node.nodeName === "A") {
+        var link = element("a", "", text.trim());
+        link.href = node.getAttribute("href");
+        line.appendChild(link);
+      } else {
+        line.appendChild(document.createTextNode(text));
+      }
+    });
+    return line;
   }
 
   function markerIcon(props) {
@@ -170,8 +207,19 @@
     }
   });
 
-  // Every marker on this map, the visit layer's too, comes in here.
+  // On a phone the map is narrow and low: a popup keeps clear of the zoom buttons, and a long
+  // one (a venue's visits, a closed point's guidance) scrolls rather than outgrow the map.
+  var popupOptions = {
+    maxWidth: Math.min(300, container.clientWidth - 110),
+    maxHeight: Math.max(160, container.clientHeight - 80),
+    autoPanPaddingTopLeft: [55, 10],
+  };
+
+  // Every marker on this map, the visit layer's too, comes in here, its popup already bound.
   function addMarker(marker) {
+    if (marker.getPopup()) {
+      L.setOptions(marker.getPopup(), popupOptions);
+    }
     manageFocus(marker);
     marker.addTo(map);
     keepApart(marker);

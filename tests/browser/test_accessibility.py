@@ -34,13 +34,20 @@ def test_the_map_page_has_no_violations_with_and_without_a_popup(page, espoo_net
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_todays_map_has_no_violations_with_a_visit_popup_open(page, espoo_network, language):
+def test_todays_map_has_no_violations_with_a_visit_or_closure_popup_open(page, espoo_network, language):
     open_map(page, f"/{language}/")
     venue = page.locator("#service-map .leaflet-marker-icon[data-venue]").first
     expect(venue).to_be_visible()
     venue.focus()
     page.keyboard.press("Enter")
     wait_for_popup(page)
+    assert_no_violations(page)
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#service-map .leaflet-popup")).to_have_count(0)
+    marker(page, "tapiola").focus()
+    page.keyboard.press("Enter")
+    expect(wait_for_popup(page).locator(".map-popup__guidance a[href*='/visits/']")).to_have_count(4)
     assert_no_violations(page)
 
 

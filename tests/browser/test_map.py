@@ -20,6 +20,7 @@ from tests.browser.pages import (
     open_map,
     popup,
     tab_to,
+    wait_for_popup,
 )
 
 pytestmark = pytest.mark.browser
@@ -170,6 +171,34 @@ def test_a_mobile_service_marker_opens_its_visits_from_the_keyboard(page, espoo_
     expect(page.locator(f'#service-map .leaflet-marker-icon[data-venue="{venue}"]')).to_be_focused()
 
 
+LINKS = """links => links.map(link => [link.textContent.replace(/\\s+/g, " ").trim(), link.getAttribute("href")])"""
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_a_closed_points_popup_tells_where_to_go_instead_and_leads_there(page, live_server, espoo_network, language):
+    open_map(page, f"/{language}/")
+    listed = page.locator('#service-point-list > li[data-slug="tapiola"] .closure-guidance a').evaluate_all(LINKS)
+    points = [href for _text, href in listed if "/service-points/" in href]
+    visits = [href for _text, href in listed if re.fullmatch(rf"/{language}/visits/\d+/", href)]
+    assert points[0] == f"/{language}/service-points/matinkyla/"
+    assert len(visits) == 3
+
+    marker(page, "tapiola").focus()
+    page.keyboard.press("Enter")
+    shown = wait_for_popup(page)
+
+    # The popup repeats the list's guidance, line for line, and focus lands on the point's own page link.
+    assert shown.locator(".map-popup__guidance a").evaluate_all(LINKS) == listed
+    expect(shown.locator(".map-popup__link")).to_be_focused()
+    expect(shown.locator(".map-popup__heading")).to_have_count(2)
+
+    text, href = next((text, href) for text, href in listed if href == visits[0])
+    shown.get_by_role("link", name=text, exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}{href}")
+    venue = text.split(", ", 1)[1]
+    expect(page.get_by_role("heading", level=1)).to_contain_text(venue)
+
+
 def test_a_popup_link_leads_to_the_service_point_page_for_the_same_date_and_back(page, live_server, espoo_network):
     open_map(page, "/fi/?on=2022-01-01")
     marker(page, "tapiola").click()
@@ -251,7 +280,8 @@ def test_on_a_phone_the_list_comes_before_the_map(new_page, espoo_network):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
     on_the_way = tab_to(page, "#service-map .leaflet-marker-icon")
-    listed = [label for label in on_the_way if label.startswith("list:")]
+    # A closed place's entry has several links (where to go instead): each place comes once, in order.
+    listed = list(dict.fromkeys(label for label in on_the_way if label.startswith("list:")))
     assert listed == [f"list:{slug}" for slug in listed_places(page)], on_the_way
 
     # The filters, folded to make room for the list, open with a tap.

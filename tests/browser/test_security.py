@@ -18,7 +18,7 @@ def test_the_public_pages_break_no_content_security_policy_rule(page, espoo_netw
     open_map(page, f"/{language}/?on=2026-11-28")
     marker(page, "tapiola").click()
     expect(popup(page)).to_be_visible()
-    popup(page).get_by_role("link").click()
+    popup(page).locator(".map-popup__link").click()
     expect(page).to_have_url(re.compile(rf"/{language}/service-points/tapiola/\?on=2026-11-28$"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.goto(f"/{language}/service-points/matinkyla/?on=2026-11-28")
