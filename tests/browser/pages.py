@@ -93,7 +93,7 @@ def tab_to(page: Page, selector: str, *, limit: int = 250) -> list[str]:
             """selector => {
                 const el = document.activeElement;
                 return {match: el.matches(selector), label: el.dataset.slug ? "marker:" + el.dataset.slug
-                    : el.closest("#service-point-list") ? "list:" + el.closest("li").dataset.slug
+                    : el.closest("#service-point-list") ? "list:" + el.closest("li[data-slug]").dataset.slug
                     : el.tagName.toLowerCase() + ":" + (el.getAttribute("href") || el.id || el.className)};
             }""",
             selector,
@@ -102,3 +102,35 @@ def tab_to(page: Page, selector: str, *, limit: int = 250) -> list[str]:
         if focused["match"]:
             return seen
     raise AssertionError(f"Tab never reached {selector}; focus went through {seen}")
+
+
+# The mobile service's visits as the map page and the visit list show them (visits/_visit_item.html).
+VISIT_ITEMS = "li.visit[data-visit-id]"
+
+
+def listed_visits(page: Page, within: str = "main") -> dict[int, dict]:
+    """Each visit listed inside `within`, by id and in page order: its status, title and link, its
+    facts (term → text, as the resident reads them) and the cancellation notice, if any."""
+    rows = page.eval_on_selector_all(
+        f"{within} {VISIT_ITEMS}",
+        """items => items.map(item => {
+            const text = node => node ? node.textContent.replace(/\\s+/g, " ").trim() : "";
+            return [item.dataset.visitId, {
+                status: item.dataset.status,
+                title: text(item.querySelector(".visit__title")),
+                href: item.querySelector(".visit__title a").getAttribute("href"),
+                facts: Object.fromEntries([...item.querySelectorAll(".visit__facts > div")]
+                    .map(row => [text(row.querySelector("dt")), text(row.querySelector("dd"))])),
+                cancelled: text(item.querySelector(".visit-status--cancelled")),
+            }];
+        })""",
+    )
+    return {int(pk): visit for pk, visit in rows}
+
+
+def visit_item(page: Page, pk: int, within: str = "main") -> Locator:
+    return page.locator(f'{within} {VISIT_ITEMS}[data-visit-id="{pk}"]')
+
+
+def venue_marker(page: Page, venue_id: int) -> Locator:
+    return page.locator(f'#service-map .leaflet-marker-icon[data-venue="{venue_id}"]')
