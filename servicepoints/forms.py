@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 # A page shows the whole week around the date; at the edge of the calendar that week cannot be
@@ -17,7 +18,23 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MapDateForm(forms.Form):
+class SingleValuedForm(forms.Form):
+    """A GET form whose parameters take one value each: one given twice (`?on=…&on=…`) is
+    ambiguous, so the form refuses it with a message rather than guess which one counts."""
+
+    def __init__(self, data: QueryDict | None = None, **kwargs) -> None:
+        self.repeated = [name for name, values in (data or QueryDict()).lists() if len(values) > 1]
+        super().__init__(data, **kwargs)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in self.repeated:
+            message = _("The parameter '%(name)s' was given more than once.") % {"name": name}
+            self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
+class MapDateForm(SingleValuedForm):
     on = forms.DateField(
         label=_("Show the situation on"),
         required=False,

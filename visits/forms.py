@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from servicepoints.forms import EARLIEST_DATE, LATEST_DATE, DateInput
+from servicepoints.forms import EARLIEST_DATE, LATEST_DATE, DateInput, SingleValuedForm
 from servicepoints.models import Area, ServiceType
 from servicepoints.selectors import local_today
 from visits.geocoding import Place, geocode
@@ -35,7 +35,7 @@ class SlugChoiceField(forms.ModelChoiceField):
         )
 
 
-class VisitFilterForm(forms.Form):
+class VisitFilterForm(SingleValuedForm):
     """Date range (end inclusive, at most 366 days), area, kind of help, language and venue."""
 
     start = forms.DateField(
@@ -75,7 +75,6 @@ class VisitFilterForm(forms.Form):
 
     def __init__(self, data: QueryDict | None = None, *, require_range: bool = False, **kwargs) -> None:
         self.require_range = require_range
-        self.repeated = [name for name, values in (data or QueryDict()).lists() if len(values) > 1]
         super().__init__(data, **kwargs)
         if require_range:
             self.fields["start"].required = True
@@ -92,8 +91,6 @@ class VisitFilterForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        for name in self.repeated:
-            self.add_error(None, _("The parameter '%(name)s' was given more than once.") % {"name": name})
         if "start" in self.errors or "end" in self.errors:
             return cleaned
         start = cleaned.get("start") or local_today()

@@ -209,6 +209,15 @@ def test_a_bad_date_gets_a_message_and_the_page_shows_today(client, espoo_networ
     assert 'role="alert"' in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/en/", "/en/service-points/tapiola/"])
+def test_a_date_given_twice_gets_a_message_and_the_page_shows_today(client, espoo_network, path):
+    response, page = get_page(client, f"{path}?on=2022-01-03&on=2022-06-15")
+
+    assert "The parameter 'on' was given more than once." in page.text
+    assert response.context["on"] == datetime.date(2026, 11, 28)
+    assert 'role="alert"' in response.content.decode()
+
+
 def test_a_good_date_leaves_no_message(client, espoo_network):
     response, page = get_page(client, "/en/?on=2022-01-01")
 
