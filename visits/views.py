@@ -29,7 +29,7 @@ from servicepoints.selectors import (
 from visits.feeds import visits_calendar
 from visits.forms import DEFAULT_DAYS, MapFilterForm, VisitFilterForm
 from visits.geocoding import Place, geocoding_enabled
-from visits.models import Visit
+from visits.models import Venue, Visit
 from visits.recurrence import local_datetime
 from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area
 
@@ -113,6 +113,17 @@ def visit_print(request: HttpRequest) -> HttpResponse:
     return public_cache(render(request, "visits/print.html", context))
 
 
+def _journey_url(place: Venue | ServicePoint) -> str:
+    """Directions to a venue or service point in the HSL journey planner, in the page's language."""
+    return journey_planner_url(
+        base_url=settings.HSL_JOURNEY_PLANNER_URL,
+        name=f"{place.name}, {place.street_address}, {place.city}",
+        latitude=place.latitude,
+        longitude=place.longitude,
+        language=get_language(),
+    )
+
+
 def _json_ld(visit: Visit, request: HttpRequest) -> str:
     """schema.org Event, escaped so that text from the database cannot close the script element."""
     venue = visit.venue
@@ -157,13 +168,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visit": visit,
         "venue": venue,
         "past": visit.ends_at <= timezone.now(),
-        "journey_url": journey_planner_url(
-            base_url=settings.HSL_JOURNEY_PLANNER_URL,
-            name=f"{venue.name}, {venue.street_address}, {venue.city}",
-            latitude=venue.latitude,
-            longitude=venue.longitude,
-            language=get_language(),
-        ),
+        "journey_url": _journey_url(venue),
         "json_ld": _json_ld(visit, request),
         "venue_hours": venue.opening_hours.all(),
     }
@@ -296,13 +301,7 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "guidance": _closure_guidance([point], on=on, candidates=points)[point.pk]
         if status in CLOSED_STATUSES
         else None,
-        "journey_url": journey_planner_url(
-            base_url=settings.HSL_JOURNEY_PLANNER_URL,
-            name=f"{point.name}, {point.street_address}, {point.city}",
-            latitude=point.latitude,
-            longitude=point.longitude,
-            language=get_language(),
-        ),
+        "journey_url": _journey_url(point),
     }
     return public_cache(render(request, "servicepoints/detail.html", context))
 

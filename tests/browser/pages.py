@@ -1,5 +1,6 @@
 """What a resident sees on the map page, read from the browser."""
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 STATUSES = ("open", "closing", "closed", "planned")
@@ -134,3 +135,12 @@ def visit_item(page: Page, pk: int, within: str = "main") -> Locator:
 
 def venue_marker(page: Page, venue_id: int) -> Locator:
     return page.locator(f'#service-map .leaflet-marker-icon[data-venue="{venue_id}"]')
+
+
+axe = Axe()
+
+
+def assert_no_violations(page: Page) -> None:
+    """axe-core finds no violation on the page as it is now; no rule is switched off."""
+    results = axe.run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

@@ -4,20 +4,13 @@ No rule is switched off: a violation is fixed in the templates or styles, not ex
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.pages import marker, open_map, wait_for_popup
+from tests.browser.pages import assert_no_violations, marker, open_map, wait_for_popup
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ("fi", "sv", "en")
-axe = Axe()
-
-
-def assert_no_violations(page: Page) -> None:
-    results = axe.run(page)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

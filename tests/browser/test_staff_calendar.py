@@ -7,11 +7,11 @@ import datetime
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import assert_no_violations
 from tests.visits.factories import AdvisorFactory, UserFactory
 from visits.models import State, Visit, VisitSeries
 from visits.seed import staff_role_groups_ensure
@@ -19,12 +19,6 @@ from visits.seed import staff_role_groups_ensure
 pytestmark = pytest.mark.browser
 
 PASSWORD = "kalenteri-salasana-2026"
-axe = Axe()
-
-
-def assert_no_violations(page: Page) -> None:
-    results = axe.run(page)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @pytest.fixture

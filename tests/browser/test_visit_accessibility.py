@@ -5,11 +5,10 @@ No rule is switched off: a violation is fixed in the templates or styles, not ex
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.pages import PHONE, listed_visits, visit_item
+from tests.browser.pages import PHONE, assert_no_violations, listed_visits, visit_item
 from visits.models import State, Visit
 from visits.services import visit_cancel
 
@@ -17,12 +16,6 @@ pytestmark = pytest.mark.browser
 
 LANGUAGES = ("fi", "sv", "en")
 REASON = "Neuvoja sairastui. Rådgivaren insjuknade. The advisor fell ill."
-axe = Axe()
-
-
-def assert_no_violations(page: Page) -> None:
-    results = axe.run(page)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @pytest.fixture
