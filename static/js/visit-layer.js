@@ -49,12 +49,18 @@
   var bounds = [];
   venues.forEach(function (venue) {
     var cancelled = venue.all_cancelled;
-    var symbol = element("span", "marker " + (cancelled ? "marker--visit-cancelled" : "marker--visit"), cancelled ? "✕" : "i");
+    // A venue with some of its visits cancelled keeps the visit pill, with a cancelled badge.
+    var someCancelled = !cancelled && venue.visits.some(function (visit) {
+      return visit.cancelled;
+    });
+    var className = cancelled ? "marker--visit-cancelled" : someCancelled ? "marker--visit marker--visit-some-cancelled" : "marker--visit";
+    var symbol = element("span", "marker " + className, cancelled ? "✕" : "i");
     symbol.setAttribute("aria-hidden", "true");
+    var note = cancelled ? labels.labelCancelled : someCancelled ? labels.labelSomeCancelled : "";
     var latLng = [venue.coordinates[1], venue.coordinates[0]];
     var marker = L.marker(latLng, {
       icon: L.divIcon({ className: "marker-icon", html: symbol, iconSize: [40, 26], iconAnchor: [20, 13], popupAnchor: [0, -12] }),
-      title: venue.name + " – " + labels.labelVisits + (cancelled ? " (" + labels.labelCancelled + ")" : ""),
+      title: venue.name + " – " + labels.labelVisits + (note ? " (" + note + ")" : ""),
       keyboard: true,
       riseOnHover: true,
       zIndexOffset: cancelled ? 0 : 800,

@@ -1,3 +1,4 @@
+import datetime
 import os
 import re
 import struct
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
@@ -20,8 +23,11 @@ from tests.browser.pages import (
     open_map,
     popup,
     tab_to,
+    venue_marker,
     wait_for_popup,
 )
+from visits.models import State, Visit
+from visits.services import visit_cancel
 
 pytestmark = pytest.mark.browser
 
@@ -210,6 +216,38 @@ def test_a_popup_link_leads_to_the_service_point_page_for_the_same_date_and_back
 
     page.locator(".breadcrumb a").click()
     expect(page).to_have_url(f"{live_server.url}/fi/?on=2022-01-01")
+
+
+BADGE = """marker => {
+    const badge = getComputedStyle(marker, "::after");
+    return badge.content === "none" ? null : badge.content + " " + badge.backgroundColor;
+}"""
+
+
+def test_a_venue_with_one_of_its_visits_cancelled_shows_a_cancelled_badge(page, espoo_network):
+    window_end = timezone.now() + datetime.timedelta(days=12)
+    upcoming = Visit.objects.filter(state=State.PUBLISHED, starts_at__gt=timezone.now(), starts_at__lt=window_end)
+    venue_id = next(
+        row["venue"]
+        for row in upcoming.values("venue").annotate(count=Count("pk")).order_by("venue")
+        if row["count"] > 1
+    )
+    visit_cancel(visit=upcoming.filter(venue=venue_id).order_by("starts_at").first(), reason="Neuvoja sairastui.")
+
+    open_map(page, "/en/")
+    venue = venue_marker(page, venue_id)
+    expect(venue).to_have_attribute("title", re.compile(r" – Mobile service visits \(some visits cancelled\)$"))
+    expect(venue.locator(".marker--visit")).to_have_count(1)
+    legend = page.locator('.legend li[data-status="visit-some-cancelled"]')
+    expect(legend).to_have_text(re.compile(r"Visits, some cancelled$"))
+    badge = venue.locator(".marker").evaluate(BADGE)
+    assert badge is not None
+    assert badge == legend.locator(".marker").evaluate(BADGE)
+    # Venues whose visits all stand carry no badge.
+    others = page.locator("#service-map .leaflet-marker-icon[data-venue] .marker").evaluate_all(
+        f"markers => markers.map({BADGE}).filter(look => look !== null).length"
+    )
+    assert others == 1
 
 
 def assert_no_marker_covers_another(page: Page) -> None:
