@@ -69,12 +69,17 @@ def advisor_conflicts(
 
 
 def visit_review(plan: VisitPlan, *, exclude: int | None = None) -> Review:
-    """Conflicts block a save; warnings (outside venue hours, another visit at the venue) do not."""
+    """Conflicts block a save; warnings (a time already over, outside venue hours, another visit at
+    the venue) do not."""
     review = Review(
         conflicts=advisor_conflicts(
             advisors=plan.advisors, starts_at=plan.starts_at, ends_at=plan.ends_at, exclude=exclude
         )
     )
+    if plan.ends_at <= timezone.now():
+        review.warnings.append(
+            _("This time is already over: the visit can never be published, and it cannot be changed once saved.")
+        )
     start, end = timezone.localtime(plan.starts_at), timezone.localtime(plan.ends_at)
     hours = [h for h in plan.venue.opening_hours.all() if h.weekday == start.weekday()]
     if plan.venue.opening_hours.exists() and not any(

@@ -399,6 +399,22 @@ def test_warnings_need_an_explicit_save_anyway(scheduler_client, venue):
     assert Visit.objects.count() == 1
 
 
+def test_a_time_already_over_is_a_warning_and_the_saved_visit_is_never_published(scheduler_client, venue):
+    last_week = NOW.date() - datetime.timedelta(days=5)
+    data = visit_data(venue, day=last_week)
+
+    review = page_of(scheduler_client.post(url("visit_create"), {**data, "action": "review"}))
+    assert "1 warning: you can save anyway" in review.text
+    assert "This time is already over: the visit can never be published" in review.text
+    assert not Visit.objects.exists()
+
+    review_then_save(scheduler_client, url("visit_create"), data)
+    visit = Visit.objects.get()
+    assert services.visits_publish(visits=[visit]) == 0
+    visit.refresh_from_db()
+    assert visit.state == State.DRAFT
+
+
 def test_a_warning_that_appears_after_the_review_needs_its_own_confirmation(scheduler_client, venue):
     data = visit_data(venue)
     review = page_of(scheduler_client.post(url("visit_create"), {**data, "action": "review"}))
