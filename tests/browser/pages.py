@@ -53,10 +53,12 @@ def popup(page: Page) -> Locator:
 
 
 def wait_for_popup(page: Page) -> Locator:
-    """The open popup once Leaflet's fade-in is over (colours read half-faded until then)."""
+    """The open popup once Leaflet's fade-in is over (colours read half-faded until then) and the
+    map has panned to show it whole: a click sent while it pans can miss a link in the popup."""
     shown = popup(page)
     expect(shown).to_be_visible()
     expect(shown).to_have_css("opacity", "1")
+    page.evaluate(MARKERS_AT_REST)
     return shown
 
 

@@ -208,7 +208,7 @@ def test_a_closed_points_popup_tells_where_to_go_instead_and_leads_there(page, l
 def test_a_popup_link_leads_to_the_service_point_page_for_the_same_date_and_back(page, live_server, espoo_network):
     open_map(page, "/fi/?on=2022-01-01")
     marker(page, "tapiola").click()
-    popup(page).get_by_role("link").click()
+    wait_for_popup(page).get_by_role("link").click()
 
     expect(page).to_have_url(f"{live_server.url}/fi/service-points/tapiola/?on=2022-01-01")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tapiolan asiointipiste")
