@@ -68,23 +68,30 @@ def _month_grid(start: datetime.date, end: datetime.date, counts: dict[datetime.
     return weeks
 
 
-@require_safe
-def visit_list(request: HttpRequest) -> HttpResponse:
-    today = local_today()
-    default = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1))
+def _resident_filters(
+    request: HttpRequest, form_class: type[VisitFilterForm]
+) -> tuple[VisitFilterForm, PublicFilters, Place | None]:
+    """The resident's filters and where distances count from; today and the next two weeks,
+    unordered, when a filter is not valid (the form says which)."""
     data = request.GET.copy()
-    form = VisitFilterForm(data)
+    form = form_class(data)
     if form.is_valid():
-        filters = form.filters()
-        origin = form.origin(language=get_language())
+        filters, origin = form.filters(), form.origin(language=get_language())
     else:
-        filters, origin = default, None
+        today = local_today()
+        filters, origin = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1)), None
     # The date inputs show the range in force, also when the resident left them empty. Filled in
     # only after validation: a start date alone gives two weeks from that date, not an end date
     # before it.
     for name in ("start", "end"):
         if not data.get(name):
             data[name] = getattr(filters, name).isoformat()
+    return form, filters, origin
+
+
+@require_safe
+def visit_list(request: HttpRequest) -> HttpResponse:
+    form, filters, origin = _resident_filters(request, VisitFilterForm)
     visits = list(public_visits(filters))
     days = _by_day(_distance_sorted(visits, origin))
     context = {
@@ -309,18 +316,8 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The map of service points and upcoming visits, with the same places as lists first."""
-    today = local_today()
-    data = request.GET.copy()
-    form = MapFilterForm(data)
-    if form.is_valid():
-        filters, show = form.filters(), form.cleaned_data.get("show") or "all"
-        origin = form.origin(language=get_language())
-    else:
-        filters = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1))
-        show, origin = "all", None
-    for name in ("start", "end"):
-        if not data.get(name):
-            data[name] = getattr(filters, name).isoformat()
+    form, filters, origin = _resident_filters(request, MapFilterForm)
+    show = (form.cleaned_data.get("show") if form.is_valid() else None) or "all"
     on = filters.start
     rows = []
     if show in ("all", "points"):
@@ -357,7 +354,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "show": show,
         "origin": origin,
         "on": on,
-        "is_today": on == today,
+        "is_today": on == local_today(),
         "rows": rows,
         "days": days,
         "visit_count": len(visits),
