@@ -182,6 +182,17 @@ class PlanFieldsForm(forms.Form):
     action = _action_field()
     acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def shared_plan(self) -> dict:
+        """The plan's venue (each form declares its own field) and the fields above, cleaned."""
+        data = self.cleaned_data
+        return {
+            "venue": data["venue"],
+            "advisors": list(data["advisors"]),
+            "services": list(data["services"]),
+            "languages": list(data["languages"]),
+            "audience_note": data["audience_note"].strip(),
+        }
+
 
 class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
@@ -222,15 +233,8 @@ class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
         return data
 
     def plan(self) -> VisitPlan:
-        data = self.cleaned_data
         return VisitPlan(
-            venue=data["venue"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            advisors=list(data["advisors"]),
-            services=list(data["services"]),
-            languages=list(data["languages"]),
-            audience_note=data["audience_note"].strip(),
+            starts_at=self.cleaned_data["starts_at"], ends_at=self.cleaned_data["ends_at"], **self.shared_plan()
         )
 
 
@@ -405,16 +409,12 @@ class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
     def plan(self) -> SeriesPlan:
         data = self.cleaned_data
         return SeriesPlan(
-            venue=data["venue"],
             rrule=data["rule"],
             starts_on=data["starts_on"],
             start_time=data["start_time"],
             end_time=data["end_time"],
-            advisors=list(data["advisors"]),
-            services=list(data["services"]),
-            languages=list(data["languages"]),
-            audience_note=data["audience_note"].strip(),
             skip_public_holidays=data["skip_public_holidays"],
+            **self.shared_plan(),
         )
 
 

@@ -31,6 +31,7 @@ from visits.models import State, Visit, VisitSeries
 from visits.staff_forms import (
     CalendarFilterForm,
     CancelForm,
+    PlanFieldsForm,
     PublishForm,
     SeriesForm,
     SkipForm,
@@ -231,16 +232,18 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _visit_page(request, _visit_or_404(pk))
 
 
+def _reviewed_form_page(
+    request: HttpRequest, template: str, *, form: PlanFieldsForm, review: services.Review | None, **context
+) -> HttpResponse:
+    """A visit or series form, with the review of its last check if there was one."""
+    fingerprint = warnings_fingerprint(review.warnings) if review else ""
+    return render(request, template, {"form": form, "review": review, "fingerprint": fingerprint, **context})
+
+
 def _visit_form_page(
     request: HttpRequest, *, form: VisitForm, visit: Visit | None, review: services.Review | None = None
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "visit": visit,
-        "review": review,
-        "fingerprint": warnings_fingerprint(review.warnings) if review else "",
-    }
-    return render(request, VISIT_FORM_TEMPLATE, context)
+    return _reviewed_form_page(request, VISIT_FORM_TEMPLATE, form=form, review=review, visit=visit)
 
 
 def _visit_form_post(request: HttpRequest, *, visit: Visit | None) -> HttpResponse:
@@ -340,13 +343,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _series_form_page(
     request: HttpRequest, *, form: SeriesForm, series: VisitSeries | None, review: services.Review | None = None
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "series": series,
-        "review": review,
-        "fingerprint": warnings_fingerprint(review.warnings) if review else "",
-    }
-    return render(request, SERIES_FORM_TEMPLATE, context)
+    return _reviewed_form_page(request, SERIES_FORM_TEMPLATE, form=form, review=review, series=series)
 
 
 def _series_form_post(request: HttpRequest, *, series: VisitSeries | None) -> HttpResponse:
