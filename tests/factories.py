@@ -29,7 +29,22 @@ class ServiceTypeFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Service {n}")
 
 
-class ServicePointFactory(factory.django.DjangoModelFactory):
+class PlaceFactory(factory.django.DjangoModelFactory):
+    """What a service point and a venue share: an address in Espoo, a position and an area."""
+
+    class Meta:
+        abstract = True
+
+    postal_code = "02100"
+    city_fi = "Espoo"
+    city_sv = "Esbo"
+    city_en = "Espoo"
+    latitude = 60.2
+    longitude = 24.7
+    area = factory.SubFactory(AreaFactory)
+
+
+class ServicePointFactory(PlaceFactory):
     class Meta:
         model = ServicePoint
 
@@ -39,13 +54,6 @@ class ServicePointFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Service point {n}")
     kind = ServicePoint.Kind.FIXED
     street_address_fi = "Testikatu 1"
-    postal_code = "02100"
-    city_fi = "Espoo"
-    city_sv = "Esbo"
-    city_en = "Espoo"
-    latitude = 60.2
-    longitude = 24.7
-    area = factory.SubFactory(AreaFactory)
 
 
 class OpeningHoursFactory(factory.django.DjangoModelFactory):

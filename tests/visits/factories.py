@@ -11,7 +11,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tests.factories import AreaFactory
+from tests.factories import PlaceFactory
 from visits.models import (
     Advisor,
     Language,
@@ -50,7 +50,7 @@ class LanguageFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"language {n}")
 
 
-class VenueFactory(factory.django.DjangoModelFactory):
+class VenueFactory(PlaceFactory):
     class Meta:
         model = Venue
 
@@ -59,13 +59,6 @@ class VenueFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Venue {n}")
     kind = Venue.Kind.LIBRARY
     street_address_fi = factory.Sequence(lambda n: f"Kirjastokatu {n}")
-    postal_code = "02100"
-    city_fi = "Espoo"
-    city_sv = "Esbo"
-    city_en = "Espoo"
-    latitude = 60.2
-    longitude = 24.7
-    area = factory.SubFactory(AreaFactory)
 
 
 class VenueOpeningHoursFactory(factory.django.DjangoModelFactory):
