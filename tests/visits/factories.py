@@ -191,3 +191,13 @@ class SeriesPlanFactory(factory.Factory):
     start_time = datetime.time(10)
     end_time = datetime.time(12)
     advisors = factory.LazyFunction(list)
+
+
+def at(day: str, clock: str = "10:00") -> datetime.datetime:
+    """Helsinki wall-clock time: at("2026-12-07", "10:00")."""
+    return local_datetime(datetime.date.fromisoformat(day), datetime.time.fromisoformat(clock))
+
+
+def published(day: str = "2026-12-07", start: str = "10:00", end: str = "12:00", **kwargs) -> Visit:
+    """A published visit on a day between two wall-clock times."""
+    return VisitFactory(published=True, starts_at=at(day, start), ends_at=at(day, end), **kwargs)

@@ -13,8 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from servicepoints.models import Area
-from tests.visits.factories import VenueFactory, VisitFactory
-from visits.recurrence import local_datetime
+from tests.visits.factories import VenueFactory, VisitFactory, at
 from visits.selectors import upcoming_visits_by_area
 
 # Saturday 28 November 2026, noon in Helsinki: Tapiola, Espoonlahti and Espoon keskus are closed.
@@ -26,10 +25,6 @@ MARKUP = "<img src=x onerror=alert(1)>"
 def _now_is_saturday_28_november_2026():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def at(day: str, clock: str) -> datetime.datetime:
-    return local_datetime(datetime.date.fromisoformat(day), datetime.time.fromisoformat(clock))
 
 
 def visit(venue, day: str, start: str = "10:00", end: str = "12:00", **kwargs):

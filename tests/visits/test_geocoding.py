@@ -13,9 +13,8 @@ import pytest
 import time_machine
 
 from tests.factories import AreaFactory
-from tests.visits.factories import VenueFactory, VisitFactory
+from tests.visits.factories import VenueFactory, VisitFactory, at
 from visits.geocoding import ESPOO_BOUNDS, Place, geocode, geocoding_enabled
-from visits.recurrence import local_datetime
 
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=ZoneInfo("Europe/Helsinki"))
 SELLO = (60.21748, 24.80992)
@@ -109,10 +108,6 @@ def geocoder(settings):
 def _now_is_tuesday_1_december_2026():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def at(day: str, clock: str) -> datetime.datetime:
-    return local_datetime(datetime.date.fromisoformat(day), datetime.time.fromisoformat(clock))
 
 
 FAILURES = [

@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from tests.factories import AreaFactory, ServiceTypeFactory
-from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory
-from visits.recurrence import local_datetime
+from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
 from visits.services import visit_cancel, visits_publish
 
 URL = "/api/v1/visits"
@@ -33,14 +32,6 @@ IMG_REASON = "<img src=x onerror=alert(1)>"
 def _now_is_tuesday_1_december_2026():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def at(day: str, clock: str = "10:00") -> datetime.datetime:
-    return local_datetime(datetime.date.fromisoformat(day), datetime.time.fromisoformat(clock))
-
-
-def published(day: str = "2026-12-07", start: str = "10:00", end: str = "12:00", **kwargs):
-    return VisitFactory(published=True, starts_at=at(day, start), ends_at=at(day, end), **kwargs)
 
 
 def get_visits(client, **params):

@@ -11,8 +11,7 @@ import pytest
 import time_machine
 
 from tests.factories import AreaFactory, ServiceTypeFactory
-from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory
-from visits.recurrence import local_datetime
+from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
 from visits.services import visit_cancel, visits_publish
 
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=ZoneInfo("Europe/Helsinki"))
@@ -25,14 +24,6 @@ LANGUAGES = ["fi", "sv", "en"]
 def _now_is_tuesday_1_december_2026():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def at(day: str, clock: str = "10:00") -> datetime.datetime:
-    return local_datetime(datetime.date.fromisoformat(day), datetime.time.fromisoformat(clock))
-
-
-def published(day: str = "2026-12-07", start: str = "10:00", end: str = "12:00", **kwargs):
-    return VisitFactory(published=True, starts_at=at(day, start), ends_at=at(day, end), **kwargs)
 
 
 class Page(HTMLParser):
