@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from servicepoints.api import repeated_parameter_error
+from common.api import repeated_parameter_error
 from servicepoints.api import router as servicepoints_router
 from visits.api import router as visits_router
 

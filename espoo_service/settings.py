@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "health",
+    "common",
     "servicepoints",
     "visits",
 ]
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "servicepoints.context_processors.map_settings",
+                "common.context_processors.map_settings",
             ],
         },
     },

@@ -3,27 +3,27 @@ from django.contrib import admin
 from django.urls import include, path
 
 from espoo_service.api import api
-from visits import views as visit_views
+from visits.public import views as public_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("health.urls")),
-    path("calendar.ics", visit_views.calendar_ics, name="calendar-ics"),
-    path("visits/<int:pk>.ics", visit_views.visit_ics, name="visit-ics"),
+    path("calendar.ics", public_views.calendar_ics, name="calendar-ics"),
+    path("visits/<int:pk>.ics", public_views.visit_ics, name="visit-ics"),
 ]
 
 # A service point's page also lists the mobile service's visits near it, so `visits` renders it;
 # its URL names stay in the `servicepoints` namespace, where the model's links point.
 service_point_urls = (
-    [path("service-points/<slug:slug>/", visit_views.service_point_detail, name="detail")],
+    [path("service-points/<slug:slug>/", public_views.service_point_detail, name="detail")],
     "servicepoints",
 )
 
 urlpatterns += i18n_patterns(
-    path("", visit_views.home, name="home"),
+    path("", public_views.home, name="home"),
     path("", include(service_point_urls)),
-    path("visits/", include("visits.urls")),
-    path("staff/", include("visits.staff_urls")),
+    path("visits/", include("visits.public.urls")),
+    path("staff/", include("visits.staff.urls")),
     prefix_default_language=True,
 )

@@ -5,8 +5,8 @@ from django.forms import NumberInput
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from common.dates import local_today
 from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
-from servicepoints.selectors import local_today
 
 
 class LocationPickerAdminMixin:

@@ -5,32 +5,13 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
-from servicepoints.http import public_cache
-from servicepoints.selectors import local_today, service_point_collection
-
-Language = Literal["fi", "sv", "en"]
+from common.api import ISO_DATE_PATTERN, Language, PointGeometry, parse_iso_date, reject_repeated_parameters
+from common.dates import local_today
+from common.http import public_cache
+from servicepoints.selectors import service_point_collection
 
 router = Router(tags=["service points"])
-
-
-def repeated_parameter_error(request: HttpRequest) -> str | None:
-    """A parameter given twice is ambiguous; refuse it rather than guess which one counts."""
-    for name, values in request.GET.lists():
-        if len(values) > 1:
-            return f"The parameter '{name}' was given {len(values)} times; give it once."
-    return None
-
-
-def reject_repeated_parameters(request: HttpRequest) -> None:
-    if message := repeated_parameter_error(request):
-        raise HttpError(400, message)
-
-
-class PointGeometry(Schema):
-    type: Literal["Point"]
-    coordinates: list[float] = Field(..., description="[longitude, latitude] in WGS84")
 
 
 class ServicePointProperties(Schema):
@@ -58,16 +39,6 @@ class ServicePointFeature(Schema):
 class ServicePointCollection(Schema):
     type: Literal["FeatureCollection"]
     features: list[ServicePointFeature]
-
-
-ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-
-
-def parse_iso_date(name: str, value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise HttpError(400, f"'{name}' is not a real date: {value!r} (use YYYY-MM-DD).") from None
 
 
 class ServicePointFilters(Schema):

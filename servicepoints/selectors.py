@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.db.models import Prefetch
-from django.utils import timezone, translation
+from django.utils import translation
 
 from servicepoints.models import OpeningHours, OpeningHoursException, ServicePoint, ServiceType
 
@@ -29,10 +29,6 @@ class Alternative:
     service_point: ServicePoint
     distance_m: float
     recommended: bool
-
-
-def local_today() -> datetime.date:
-    return timezone.localdate()
 
 
 def service_points_with_details() -> "list[ServicePoint]":

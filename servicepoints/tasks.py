@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from servicepoints.selectors import local_today
+from common.dates import local_today
 from servicepoints.services import public_holiday_closures_add
 
 

@@ -27,7 +27,7 @@ def espoo_network(db):
 
     Without the venues, advisors and demo visits, which service point tests do not look at.
     """
-    from servicepoints.selectors import local_today
+    from common.dates import local_today
     from servicepoints.services import network_load, public_holiday_closures_add
 
     network_load()

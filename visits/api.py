@@ -7,10 +7,10 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from servicepoints.api import Language, PointGeometry, reject_repeated_parameters
-from servicepoints.http import public_cache
-from servicepoints.selectors import local_today
-from visits.forms import VisitFilterForm
+from common.api import Language, PointGeometry, reject_repeated_parameters
+from common.dates import local_today
+from common.http import public_cache
+from visits.public.forms import VisitFilterForm
 from visits.selectors import COVERAGE_WEEKS, area_coverage, visit_collection
 
 router = Router()

@@ -17,8 +17,8 @@ from icalendar import Calendar, Event
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import PHONE, listed_visits, open_map, venue_marker, visit_item, wait_for_popup
-from visits.forms import DEFAULT_DAYS
 from visits.models import State, Visit
+from visits.public.forms import DEFAULT_DAYS
 from visits.recurrence import local_datetime
 from visits.services import visit_cancel
 

@@ -21,7 +21,7 @@ from tests.visits.factories import (
 from visits import services
 from visits.models import SeriesSkip, State, Visit, VisitSeries
 from visits.recurrence import HELSINKI, local_datetime, rule_dates
-from visits.staff_forms import warnings_fingerprint
+from visits.staff.forms import warnings_fingerprint
 
 # Sunday 1 March 2026, noon in Helsinki. Daylight-saving time begins on Sunday 29 March.
 NOW = datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.UTC)

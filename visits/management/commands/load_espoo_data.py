@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from servicepoints.selectors import local_today
+from common.dates import local_today
 from servicepoints.services import network_load, public_holiday_closures_add
 from visits.seed import demo_logins_create, demo_plan_load, venues_and_advisors_load
 

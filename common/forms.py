@@ -1,3 +1,5 @@
+"""Form parts every GET form of the site shares: one date format, one accepted range, one value each."""
+
 import datetime
 
 from django import forms
@@ -5,10 +7,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-# A page shows the whole week around the date; at the edge of the calendar that week cannot be
+# A page shows the whole week around a date; at the edge of the calendar that week cannot be
 # computed, so a date far from now is refused with a message instead of failing.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
+DATE_ERROR = _("Enter the date as YYYY-MM-DD, for example 2026-12-31.")
 
 
 class DateInput(forms.DateInput):
@@ -16,6 +19,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class IsoDateField(forms.DateField):
+    """A date written YYYY-MM-DD, within EARLIEST_DATE..LATEST_DATE, shown in a date input."""
+
+    def __init__(self, *, widget: forms.Widget | None = None, **kwargs) -> None:
+        super().__init__(
+            widget=widget or DateInput(),
+            input_formats=["%Y-%m-%d"],
+            validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+            error_messages={"invalid": DATE_ERROR},
+            **kwargs,
+        )
 
 
 class SingleValuedForm(forms.Form):
@@ -32,14 +48,3 @@ class SingleValuedForm(forms.Form):
             message = _("The parameter '%(name)s' was given more than once.") % {"name": name}
             self.add_error(name if name in self.fields else None, message)
         return cleaned
-
-
-class MapDateForm(SingleValuedForm):
-    on = forms.DateField(
-        label=_("Show the situation on"),
-        required=False,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d"],
-        validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
-        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, for example 2026-12-31.")},
-    )

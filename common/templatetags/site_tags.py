@@ -35,18 +35,3 @@ def distance(metres: float) -> str:
         return _("%(metres)s m") % {"metres": int(round(metres, -1))}
     # number_format cuts extra decimals off rather than rounding: 3989 m would read "3,9 km".
     return _("%(km)s km") % {"km": number_format(round(metres / 1000, 1), decimal_pos=1)}
-
-
-@register.simple_tag
-def status_label(status: str, point) -> str:
-    from django.utils.formats import date_format
-
-    from servicepoints.models import ServicePoint
-
-    if status == ServicePoint.Status.PLANNED and point.opens_on:
-        return _("Opens %(date)s") % {"date": date_format(point.opens_on)}
-    if status == ServicePoint.Status.CLOSING:
-        return _("Closing: last day %(date)s") % {"date": date_format(point.closes_on)}
-    if status == ServicePoint.Status.CLOSED and point.closes_on:
-        return _("Closed; the last day was %(date)s") % {"date": date_format(point.closes_on)}
-    return str(ServicePoint.Status(status).label).capitalize()

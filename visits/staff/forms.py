@@ -9,14 +9,13 @@ import hashlib
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from servicepoints.forms import EARLIEST_DATE, LATEST_DATE, DateInput
+from common.forms import IsoDateField
 from servicepoints.models import Area, ServiceType
 from visits.models import Advisor, Language, State, Venue, Visit, VisitSeries
 from visits.recurrence import local_datetime, weekly_rule
@@ -25,8 +24,6 @@ from visits.services import Review, SeriesPlan, VisitPlan
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 MAX_INTERVAL_WEEKS = 52
 MAX_WEEKS = 520
-DATE_VALIDATORS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
-DATE_ERRORS = {"invalid": _("Enter the date as YYYY-MM-DD, for example 2026-12-31.")}
 TIME_ERRORS = {"invalid": _("Enter the time as HH:MM, for example 09:30.")}
 
 
@@ -35,17 +32,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%H:%M", **kwargs)
-
-
-def _date_field(label: str, *, widget: forms.Widget | None = None, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=widget or DateInput(),
-        input_formats=["%Y-%m-%d"],
-        validators=DATE_VALIDATORS,
-        error_messages=DATE_ERRORS,
-        **kwargs,
-    )
 
 
 def _time_field(label: str, **kwargs) -> forms.TimeField:
@@ -122,7 +108,7 @@ class CalendarFilterForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[(WEEK, _("Week")), (MONTH, _("Month"))], required=False, widget=forms.HiddenInput
     )
-    date = _date_field(_("Date"), required=False, widget=forms.HiddenInput)
+    date = IsoDateField(label=_("Date"), required=False, widget=forms.HiddenInput)
     advisor = forms.ModelChoiceField(
         label=_("Advisor"),
         queryset=Advisor.objects.select_related("user"),
@@ -154,7 +140,7 @@ class CalendarFilterForm(forms.Form):
 
 
 class WeekCopyForm(CalendarFilterForm):
-    week = _date_field(_("Week starting"), widget=forms.HiddenInput)
+    week = IsoDateField(label=_("Week starting"), widget=forms.HiddenInput)
 
     def clean_week(self) -> datetime.date:
         week = self.cleaned_data["week"]
@@ -196,7 +182,7 @@ class PlanFieldsForm(forms.Form):
 
 class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
-    date = _date_field(_("Date"))
+    date = IsoDateField(label=_("Date"))
     start_time = _time_field(_("Starts at"))
     end_time = _time_field(_("Ends at"))
 
@@ -311,7 +297,9 @@ class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
     """A weekly series in friendly terms, or any RFC 5545 rule in the advanced field."""
 
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
-    starts_on = _date_field(_("First day"), help_text=_("The series starts on this day or the next chosen weekday."))
+    starts_on = IsoDateField(
+        label=_("First day"), help_text=_("The series starts on this day or the next chosen weekday.")
+    )
     start_time = _time_field(_("Starts at"))
     end_time = _time_field(_("Ends at"))
     weekdays = forms.TypedMultipleChoiceField(
@@ -336,7 +324,7 @@ class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
         required=False,
         help_text=_("How many weeks with visits. Give this or the last date."),
     )
-    until = _date_field(_("Last date"), required=False, help_text=_("No visit after this date."))
+    until = IsoDateField(label=_("Last date"), required=False, help_text=_("No visit after this date."))
     rrule = forms.CharField(
         label=_("Repeat rule (RFC 5545 RRULE)"),
         required=False,
@@ -427,8 +415,8 @@ class SkipForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    start_date = _date_field(_("From"), required=False)
-    end_date = _date_field(_("Until"), required=False, help_text=_("Leave empty to skip only the “From” day."))
+    start_date = IsoDateField(label=_("From"), required=False)
+    end_date = IsoDateField(label=_("Until"), required=False, help_text=_("Leave empty to skip only the “From” day."))
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

@@ -14,12 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from servicepoints.forms import MapDateForm
-from servicepoints.http import public_cache
+from common.dates import local_today
+from common.http import public_cache
 from servicepoints.models import ServicePoint, great_circle_m
 from servicepoints.selectors import (
     journey_planner_url,
-    local_today,
     service_point_alternatives,
     service_point_feature,
     service_point_hours_on,
@@ -27,9 +26,9 @@ from servicepoints.selectors import (
     service_points_with_details,
 )
 from visits.feeds import visits_calendar
-from visits.forms import DEFAULT_DAYS, MapFilterForm, VisitFilterForm
 from visits.geocoding import Place, geocoding_enabled
 from visits.models import Venue, Visit
+from visits.public.forms import DEFAULT_DAYS, MapDateForm, MapFilterForm, VisitFilterForm
 from visits.recurrence import local_datetime
 from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area
 
@@ -104,7 +103,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "geocoding_enabled": geocoding_enabled(),
         "now": timezone.now(),
     }
-    return public_cache(render(request, "visits/list.html", context))
+    return public_cache(render(request, "visits/public/list.html", context))
 
 
 @require_safe
@@ -117,7 +116,7 @@ def visit_print(request: HttpRequest) -> HttpResponse:
         start = local_today()
         filters = PublicFilters(start=start, end=start + datetime.timedelta(weeks=PRINT_WEEKS, days=-1), area=area)
         context.update(filters=filters, days=_by_day(_distance_sorted(list(public_visits(filters)), None)))
-    return public_cache(render(request, "visits/print.html", context))
+    return public_cache(render(request, "visits/public/print.html", context))
 
 
 def _journey_url(place: Venue | ServicePoint) -> str:
@@ -179,7 +178,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "json_ld": _json_ld(visit, request),
         "venue_hours": venue.opening_hours.all(),
     }
-    return public_cache(render(request, "visits/detail.html", context))
+    return public_cache(render(request, "visits/public/detail.html", context))
 
 
 def _calendar_response(body: bytes, *, filename: str, attachment: bool) -> HttpResponse:
@@ -310,7 +309,7 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None,
         "journey_url": _journey_url(point),
     }
-    return public_cache(render(request, "servicepoints/detail.html", context))
+    return public_cache(render(request, "visits/public/service_point.html", context))
 
 
 @require_safe
@@ -365,4 +364,4 @@ def home(request: HttpRequest) -> HttpResponse:
         "venues": _venue_markers(visits),
         "geocoding_enabled": geocoding_enabled(),
     }
-    return public_cache(render(request, "visits/map.html", context))
+    return public_cache(render(request, "visits/public/map.html", context))

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from visits import selectors, services
 from visits.models import State, Visit, VisitSeries
-from visits.staff_forms import (
+from visits.staff.forms import (
     CalendarFilterForm,
     CancelForm,
     PlanFieldsForm,

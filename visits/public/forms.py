@@ -4,13 +4,12 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from servicepoints.forms import EARLIEST_DATE, LATEST_DATE, DateInput, SingleValuedForm
+from common.dates import local_today
+from common.forms import IsoDateField, SingleValuedForm
 from servicepoints.models import Area, ServiceType
-from servicepoints.selectors import local_today
 from visits.geocoding import Place, geocode
 from visits.models import Language, Venue
 from visits.selectors import PublicFilters
@@ -18,9 +17,6 @@ from visits.selectors import PublicFilters
 DEFAULT_DAYS = 14
 MAX_RANGE_DAYS = 366
 MAX_ID = 2**31 - 1
-# Dates far from now have no meaning here, and near the calendar's edge a range cannot be computed.
-DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
-DATE_ERROR = _("Enter the date as YYYY-MM-DD, for example 2026-12-31.")
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -38,22 +34,8 @@ class SlugChoiceField(forms.ModelChoiceField):
 class VisitFilterForm(SingleValuedForm):
     """Date range (end inclusive, at most 366 days), area, kind of help, language and venue."""
 
-    start = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d"],
-        validators=DATE_RANGE,
-        error_messages={"invalid": DATE_ERROR},
-    )
-    end = forms.DateField(
-        label=_("Until"),
-        required=False,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d"],
-        validators=DATE_RANGE,
-        error_messages={"invalid": DATE_ERROR},
-    )
+    start = IsoDateField(label=_("From"), required=False)
+    end = IsoDateField(label=_("Until"), required=False)
     area = SlugChoiceField(Area.objects.all(), to_field_name="slug", label=_("Area"), empty_label=_("All areas"))
     service = SlugChoiceField(
         ServiceType.objects.all(), to_field_name="slug", label=_("Kind of help"), empty_label=_("Any kind of help")
@@ -147,13 +129,7 @@ class MapFilterForm(VisitFilterForm):
     ]
 
     show = forms.ChoiceField(label=_("Show"), choices=SHOW_CHOICES, required=False)
-    on = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        validators=DATE_RANGE,
-        widget=forms.HiddenInput,
-        error_messages={"invalid": DATE_ERROR},
-    )
+    on = IsoDateField(required=False, widget=forms.HiddenInput)
 
     field_order = ["start", "end", "area", "service", "language", "show", "near", "address"]
 
@@ -161,3 +137,9 @@ class MapFilterForm(VisitFilterForm):
         if self.cleaned_data.get("on") and not self.data.get("start"):
             self.cleaned_data["start"] = self.cleaned_data["on"]
         return super().clean()
+
+
+class MapDateForm(SingleValuedForm):
+    """The date a service point page shows the situation on."""
+
+    on = IsoDateField(label=_("Show the situation on"), required=False)
