@@ -123,6 +123,16 @@ class ServicePoint(models.Model):
         CLOSING = "closing", _("closing soon")
         CLOSED = "closed", _("closed")
 
+        @property
+        def serving(self) -> bool:
+            """Residents are served on the day: open, or open while closing."""
+            return self in (ServicePoint.Status.OPEN, ServicePoint.Status.CLOSING)
+
+        @property
+        def winding_down(self) -> bool:
+            """Closing soon or closed: residents are told the date and where to go instead."""
+            return self in (ServicePoint.Status.CLOSING, ServicePoint.Status.CLOSED)
+
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FIXED)
@@ -184,7 +194,7 @@ class ServicePoint(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def status_on(self, day: datetime.date) -> str:
+    def status_on(self, day: datetime.date) -> "ServicePoint.Status":
         if self.opens_on and day < self.opens_on:
             return self.Status.PLANNED
         if self.closes_on:
@@ -193,6 +203,10 @@ class ServicePoint(models.Model):
             if (self.closes_on - day).days < settings.SERVICEPOINT_CLOSING_NOTICE_DAYS:
                 return self.Status.CLOSING
         return self.Status.OPEN
+
+    @property
+    def is_small(self) -> bool:
+        return self.kind == self.Kind.SMALL
 
     def distance_m(self, latitude: float, longitude: float) -> float:
         return great_circle_m(self.latitude, self.longitude, latitude, longitude)

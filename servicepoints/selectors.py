@@ -9,8 +9,6 @@ from django.utils import translation
 
 from servicepoints.models import OpeningHours, OpeningHoursException, ServicePoint, ServiceType
 
-OPERATING_STATUSES = (ServicePoint.Status.OPEN, ServicePoint.Status.CLOSING)
-
 
 @dataclass(frozen=True)
 class DayHours:
@@ -47,7 +45,7 @@ def service_points_with_details() -> "list[ServicePoint]":
 
 def service_point_hours_on(*, service_point: ServicePoint, day: datetime.date) -> DayHours:
     """The hours on `day`. Any dated exception covering the day replaces the weekly rule."""
-    if service_point.status_on(day) in (ServicePoint.Status.PLANNED, ServicePoint.Status.CLOSED):
+    if not service_point.status_on(day).serving:
         return DayHours(day=day)
     exceptions = [e for e in service_point.exceptions.all() if e.start_date <= day <= e.end_date]
     if exceptions:
@@ -80,7 +78,7 @@ def service_point_alternatives(
             recommended=other.pk in recommended,
         )
         for other in candidates
-        if other.pk != service_point.pk and other.status_on(on) in OPERATING_STATUSES
+        if other.pk != service_point.pk and other.status_on(on).serving
     ]
     found.sort(key=lambda a: a.distance_m)
     return found[:limit]

@@ -20,12 +20,12 @@ def _event(visit: Visit, *, base_url: str) -> Event:
     event.add("last-modified", visit.updated_at)
     event.add("dtstart", timezone.localtime(visit.starts_at))
     event.add("dtend", timezone.localtime(visit.ends_at))
-    services = ", ".join(s.name for s in visit.services.all())
+    services = ", ".join(service.name for service in visit.offered_services)
     summary = translation.gettext("Mobile information service: %(venue)s") % {"venue": venue.name}
     if visit.is_cancelled:
         summary = translation.gettext("CANCELLED: %(summary)s") % {"summary": summary}
     event.add("summary", summary)
-    description = [services] if services else []
+    description = [services]
     if visit.audience_note:
         description.append(visit.audience_note)
     if visit.is_cancelled:

@@ -1,4 +1,5 @@
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,13 @@ from simple_history.models import HistoricalRecords
 from servicepoints.models import Area, OpeningHours, ServiceType, latitude_field, longitude_field, validate_in_espoo
 
 MAX_VISIT_LENGTH = datetime.timedelta(hours=12)
+# What residents are told of a visit whose kinds of help or languages were left empty: every
+# advisor gives general guidance, in Finnish. The pages, the print page, the feeds and the API
+# all read it from `Visit.offered_services` and `Visit.offered_languages`, and the filters match it.
+DEFAULT_SERVICE = ("general-guidance", _("General guidance"))
+DEFAULT_LANGUAGE = ("fi", _("Finnish"))
+FROZEN_CANCELLED = _("A cancelled visit cannot be changed.")
+FROZEN_PAST = _("A visit that has already taken place cannot be changed.")
 
 
 class Language(models.Model):
@@ -105,6 +113,13 @@ class Advisor(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
+class Offered(NamedTuple):
+    """A kind of help or a language as residents read it: its slug or code, and its name."""
+
+    code: str
+    name: str
+
+
 class State(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
@@ -170,12 +185,28 @@ class VisitQuerySet(models.QuerySet):
     def published(self) -> "VisitQuerySet":
         return self.filter(state=State.PUBLISHED)
 
+    def publishable(self) -> "VisitQuerySet":
+        """Drafts that have not ended: the only visits publishing may touch (`Visit.is_publishable`)."""
+        return self.filter(state=State.DRAFT, ends_at__gt=timezone.now())
+
     def public(self) -> "VisitQuerySet":
         """What residents see: published visits and the cancelled ones, shown as cancelled."""
         return self.filter(state__in=[State.PUBLISHED, State.CANCELLED], published_at__isnull=False)
 
     def not_cancelled(self) -> "VisitQuerySet":
         return self.exclude(state=State.CANCELLED)
+
+    def offering(self, service: ServiceType) -> "VisitQuerySet":
+        """Visits that offer `service`, as `Visit.offered_services` reads them."""
+        if service.slug == DEFAULT_SERVICE[0]:
+            return self.filter(models.Q(services=service) | models.Q(services__isnull=True))
+        return self.filter(services=service)
+
+    def in_language(self, language: "Language") -> "VisitQuerySet":
+        """Visits whose advice is given in `language`, as `Visit.offered_languages` reads them."""
+        if language.code == DEFAULT_LANGUAGE[0]:
+            return self.filter(models.Q(languages=language) | models.Q(languages__isnull=True))
+        return self.filter(languages=language)
 
     def overlapping(self, starts_at: datetime.datetime, ends_at: datetime.datetime) -> "VisitQuerySet":
         """Visits whose time overlaps [starts_at, ends_at).
@@ -267,6 +298,44 @@ class Visit(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.state == State.CANCELLED
+
+    @property
+    def offered_services(self) -> list[Offered]:
+        """The kinds of help residents are told of; general guidance when none was chosen."""
+        chosen = [Offered(s.slug, s.name) for s in self.services.all()]
+        return chosen or [Offered(DEFAULT_SERVICE[0], str(DEFAULT_SERVICE[1]))]
+
+    @property
+    def offered_languages(self) -> list[Offered]:
+        """The languages residents are told of; Finnish when none was chosen."""
+        chosen = [Offered(language.code, language.name) for language in self.languages.all()]
+        return chosen or [Offered(DEFAULT_LANGUAGE[0], str(DEFAULT_LANGUAGE[1]))]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == State.DRAFT
+
+    @property
+    def is_over(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def is_publishable(self) -> bool:
+        """A draft that has not ended; the same rule as `VisitQuerySet.publishable()`."""
+        return self.is_draft and not self.is_over
+
+    @property
+    def frozen_reason(self) -> str:
+        """Why the visit can no longer be changed (cancelled, or already over); empty while it can.
+
+        The one statement of the rule: the services refuse a change with this message, and the
+        staff pages show it instead of offering the change.
+        """
+        if self.is_cancelled:
+            return str(FROZEN_CANCELLED)
+        if self.is_over:
+            return str(FROZEN_PAST)
+        return ""
 
     @property
     def public_status(self) -> str:

@@ -10,7 +10,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from servicepoints.models import Area, ServicePoint, ServiceType
-from servicepoints.selectors import OPERATING_STATUSES
 from visits.models import Advisor, Language, State, Venue, Visit, VisitAdvisor, VisitSeries
 from visits.recurrence import local_datetime
 
@@ -77,19 +76,13 @@ def area_coverage(*, today: datetime.date, weeks: int = COVERAGE_WEEKS) -> list[
     horizon = today + datetime.timedelta(weeks=weeks)
     window_start = local_datetime(today, datetime.time())
     window_end = local_datetime(horizon, datetime.time())
+    in_window = Visit.objects.published().overlapping(window_start, window_end)
     areas = Area.objects.annotate(
-        published_visits=Count(
-            "venues__visits",
-            filter=Q(
-                venues__visits__state=State.PUBLISHED,
-                venues__visits__starts_at__lt=window_end,
-                venues__visits__ends_at__gt=window_start,
-            ),
-        )
+        published_visits=Count("venues__visits", filter=Q(venues__visits__in=in_window))
     ).prefetch_related("service_points")
     result = []
     for area in areas:
-        open_points = [p for p in area.service_points.all() if p.status_on(today) in OPERATING_STATUSES]
+        open_points = [p for p in area.service_points.all() if p.status_on(today).serving]
         closing = [p for p in open_points if p.closes_on is not None and p.closes_on < horizon]
         result.append(
             AreaCoverage(
@@ -126,9 +119,9 @@ def public_visits(filters: PublicFilters) -> QuerySet[Visit]:
     if filters.venue is not None:
         queryset = queryset.filter(venue=filters.venue)
     if filters.service is not None:
-        queryset = queryset.filter(services=filters.service)
+        queryset = queryset.offering(filters.service)
     if filters.language is not None:
-        queryset = queryset.filter(languages=filters.language)
+        queryset = queryset.in_language(filters.language)
     return (
         queryset.select_related("venue__area")
         .prefetch_related(
@@ -161,7 +154,8 @@ def upcoming_visits_by_area(
         return {}
     queryset = (
         Visit.objects.public()
-        .filter(state=State.PUBLISHED, venue__area_id__in=area_ids)
+        .published()
+        .filter(venue__area_id__in=area_ids)
         .overlapping(after, after + datetime.timedelta(days=days))
         .annotate(
             place=Window(RowNumber(), partition_by=F("venue__area_id"), order_by=(F("starts_at").asc(), F("pk").asc()))
@@ -190,8 +184,8 @@ def visit_feature(visit: Visit) -> dict:
             "cancel_reason": visit.cancel_reason if visit.is_cancelled else None,
             "venue": {"id": venue.pk, "name": venue.name, "address": f"{venue.street_address}, {venue.city}"},
             "area": venue.area.slug,
-            "services": [s.slug for s in visit.services.all()],
-            "languages": [language.code for language in visit.languages.all()],
+            "services": [service.code for service in visit.offered_services],
+            "languages": [language.code for language in visit.offered_languages],
             "url": visit.get_absolute_url(),
         },
     }
@@ -203,12 +197,6 @@ def visit_collection(filters: PublicFilters, *, language: str) -> dict:
 
 
 # Staff calendar ------------------------------------------------------------------------------
-
-
-def visit_is_changeable(*, visit: Visit) -> bool:
-    """Cancelled and past visits are frozen (the services refuse to change them), so the staff
-    pages do not offer to."""
-    return visit.state != State.CANCELLED and visit.ends_at > timezone.now()
 
 
 def staff_visit(*, pk: int) -> Visit | None:
@@ -303,8 +291,8 @@ def series_overview() -> QuerySet[VisitSeries]:
     return (
         VisitSeries.objects.select_related("venue__area")
         .annotate(
-            coming=Count("visits", filter=Q(visits__ends_at__gt=timezone.now()) & ~Q(visits__state=State.CANCELLED)),
-            drafts=Count("visits", filter=Q(visits__ends_at__gt=timezone.now(), visits__state=State.DRAFT)),
+            coming=Count("visits", filter=Q(visits__in=Visit.objects.upcoming().not_cancelled())),
+            drafts=Count("visits", filter=Q(visits__in=Visit.objects.publishable())),
         )
         .order_by("-starts_on", "pk")
     )

@@ -123,7 +123,7 @@ def _write_assignments(visit: Visit, advisors: Iterable[Advisor]) -> None:
     """
     advisors = list(advisors)
     visit.assignments.exclude(advisor__in=advisors).delete()
-    active = visit.state != State.CANCELLED
+    active = not visit.is_cancelled
     try:
         with transaction.atomic():
             VisitAdvisor.objects.filter(visit=visit).update(
@@ -176,10 +176,9 @@ def visit_create(
 
 
 def _refuse_if_frozen(visit: Visit) -> None:
-    if visit.state == State.CANCELLED:
-        raise ValidationError(_("A cancelled visit cannot be changed."), code="cancelled")
-    if visit.ends_at <= timezone.now():
-        raise ValidationError(_("A visit that has already taken place cannot be changed."), code="past")
+    """Rule: cancelled and past visits are frozen (`Visit.frozen_reason`)."""
+    if reason := visit.frozen_reason:
+        raise ValidationError(reason, code="frozen")
 
 
 def visit_update(*, visit: Visit, plan: VisitPlan) -> Visit:
@@ -216,7 +215,7 @@ def visits_publish(*, visits: Iterable[Visit]) -> int:
     ids = [v.pk for v in visits]
     now = timezone.now()
     with transaction.atomic():
-        drafts = list(Visit.objects.select_for_update().filter(pk__in=ids, state=State.DRAFT, ends_at__gt=now))
+        drafts = list(Visit.objects.select_for_update().filter(pk__in=ids).publishable())
         for visit in drafts:
             visit.state = State.PUBLISHED
             visit.published_at = now
@@ -236,7 +235,7 @@ def week_copy(*, visits: Iterable[Visit]) -> tuple[list[Visit], list[str]]:
     created: list[Visit] = []
     skipped: list[str] = []
     for visit in visits:
-        if visit.state == State.CANCELLED:
+        if visit.is_cancelled:
             continue
         start, end = _week_later(visit.starts_at), _week_later(visit.ends_at)
         plan = VisitPlan(
@@ -366,7 +365,7 @@ def series_plan(series: VisitSeries) -> SeriesPlan:
 
 def _withdraw(visit: Visit, reason: str) -> None:
     """Take a series visit out of the plan: a draft nobody saw goes, a published one is cancelled."""
-    if visit.state == State.DRAFT:
+    if visit.is_draft:
         visit.delete()
     else:
         visit_cancel(visit=visit, reason=reason)
@@ -381,7 +380,7 @@ def _resync(series: VisitSeries, plan: SeriesPlan, *, withdraw_reason: str) -> N
     existing = {v.occurrence_date: v for v in series.visits.select_for_update().filter(starts_at__gt=now)}
     errors: dict[str, list[str]] = {}
     for day, visit in existing.items():
-        if visit.detached or visit.state == State.CANCELLED:
+        if visit.detached or visit.is_cancelled:
             continue
         if day not in wanted:
             _withdraw(visit, withdraw_reason)
@@ -429,7 +428,7 @@ def series_skip(*, series: VisitSeries, start_date: datetime.date, end_date: dat
         skip = SeriesSkip.objects.create(series=series, start_date=start_date, end_date=end_date, reason=reason)
         in_range = series.visits.filter(
             occurrence_date__gte=start_date, occurrence_date__lte=end_date, starts_at__gt=timezone.now()
-        ).exclude(state=State.CANCELLED)
+        ).not_cancelled()
         for visit in in_range:
             _withdraw(visit, reason or _("No visit on these dates."))
     return skip
@@ -450,7 +449,7 @@ def series_review(plan: SeriesPlan, *, series: VisitSeries | None = None) -> Rev
         occurrence = _occurrence_plan(plan, day)
         if series is not None and occurrence.starts_at <= now:
             continue
-        if visit is not None and (visit.detached or visit.state == State.CANCELLED):
+        if visit is not None and (visit.detached or visit.is_cancelled):
             continue
         found = visit_review(occurrence, exclude=visit.pk if visit else None)
         label = date_format(day, "SHORT_DATE_FORMAT")

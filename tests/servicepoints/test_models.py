@@ -174,3 +174,17 @@ def test_sello_and_iso_omena_are_about_seven_kilometres_apart():
     sello, iso_omena = (60.21748, 24.80992), (60.1618, 24.7377)
 
     assert great_circle_m(*sello, *iso_omena) == pytest.approx(7_370, abs=100)
+
+
+@pytest.mark.parametrize(
+    ("status", "serving", "winding_down"),
+    [
+        (ServicePoint.Status.PLANNED, False, False),
+        (ServicePoint.Status.OPEN, True, False),
+        (ServicePoint.Status.CLOSING, True, True),
+        (ServicePoint.Status.CLOSED, False, True),
+    ],
+)
+def test_each_status_says_whether_the_point_serves_and_whether_it_winds_down(status, serving, winding_down):
+    assert status.serving is serving
+    assert status.winding_down is winding_down

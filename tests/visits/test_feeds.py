@@ -316,6 +316,8 @@ def test_markup_newlines_semicolons_and_commas_round_trip_through_a_parser(clien
         assert str(event["DESCRIPTION"]).splitlines() == [
             f"{cancelled}<img src=x onerror=alert(1)>,",
             "uusi aika tulossa",
+            # No kinds of help were chosen: residents read general guidance, as on every page.
+            "Yleisneuvonta",
             "Tuo mukaan:",
             "- puhelin; laturi,",
             "- tunnukset\\salasana",

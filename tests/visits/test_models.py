@@ -6,10 +6,12 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
-from tests.factories import AreaFactory
+from tests.factories import AreaFactory, ServiceTypeFactory
 from tests.visits.factories import (
     AdvisorFactory,
+    LanguageFactory,
     SeriesSkipFactory,
     VenueFactory,
     VenueOpeningHoursFactory,
@@ -268,3 +270,65 @@ def test_not_cancelled_leaves_out_cancelled_visits():
     VisitFactory(cancelled=True)
 
     assert set(Visit.objects.not_cancelled()) == {draft, published}
+
+
+# One home per rule ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("traits", "ends", "publishable"),
+    [
+        ({}, at(12), True),
+        ({}, at(10, day=datetime.date(2027, 2, 15)), False),
+        ({"published": True}, at(12), False),
+        ({"cancelled": True}, at(12), False),
+    ],
+    ids=["future-draft", "draft-already-over", "published", "cancelled"],
+)
+def test_the_publishable_property_and_query_agree(traits, ends, publishable):
+    starts = ends - datetime.timedelta(hours=2)
+    visit = VisitFactory(starts_at=starts, ends_at=ends, **traits)
+
+    assert visit.is_publishable is publishable
+    assert list(Visit.objects.publishable()) == ([visit] if publishable else [])
+
+
+@pytest.mark.parametrize(
+    ("traits", "ends", "reason"),
+    [
+        ({"published": True}, at(12), ""),
+        ({"cancelled": True}, at(12), "A cancelled visit cannot be changed."),
+        ({"published": True}, at(10, day=datetime.date(2027, 2, 15)), "already taken place"),
+    ],
+    ids=["changeable", "cancelled", "over"],
+)
+def test_a_frozen_visit_names_why_it_cannot_change(traits, ends, reason):
+    visit = VisitFactory(starts_at=ends - datetime.timedelta(hours=2), ends_at=ends, **traits)
+
+    with translation.override("en"):
+        assert (reason in visit.frozen_reason) if reason else visit.frozen_reason == ""
+
+
+def test_a_visit_with_no_kinds_of_help_or_languages_offers_general_guidance_in_finnish():
+    bare = VisitFactory()
+    chosen = VisitFactory(
+        services=[ServiceTypeFactory(slug="kela", name_en="Kela matters")],
+        languages=[LanguageFactory(code="sv", name_en="Swedish")],
+    )
+
+    assert [s.code for s in bare.offered_services] == ["general-guidance"]
+    assert [language.code for language in bare.offered_languages] == ["fi"]
+    assert [s.code for s in chosen.offered_services] == ["kela"]
+    assert [language.code for language in chosen.offered_languages] == ["sv"]
+
+
+def test_filtering_by_general_guidance_or_finnish_finds_visits_that_left_them_unset():
+    guidance, kela = ServiceTypeFactory(slug="general-guidance"), ServiceTypeFactory(slug="kela")
+    finnish, swedish = LanguageFactory(code="fi"), LanguageFactory(code="sv")
+    bare = VisitFactory()
+    kela_in_swedish = VisitFactory(services=[kela], languages=[swedish])
+
+    assert list(Visit.objects.offering(guidance)) == [bare]
+    assert list(Visit.objects.offering(kela)) == [kela_in_swedish]
+    assert list(Visit.objects.in_language(finnish)) == [bare]
+    assert list(Visit.objects.in_language(swedish)) == [kela_in_swedish]

@@ -32,7 +32,6 @@ from visits.public.forms import DEFAULT_DAYS, MapDateForm, MapFilterForm, VisitF
 from visits.recurrence import local_datetime
 from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area
 
-CLOSED_STATUSES = ("closing", "closed")
 FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 365
 PRINT_WEEKS = 4
@@ -101,7 +100,6 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "count": len(visits),
         "calendar": _month_grid(filters.start, filters.end, {day: len(items) for day, items in days}),
         "geocoding_enabled": geocoding_enabled(),
-        "now": timezone.now(),
     }
     return public_cache(render(request, "visits/public/list.html", context))
 
@@ -144,8 +142,8 @@ def _json_ld(visit: Visit, request: HttpRequest) -> str:
         else "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "isAccessibleForFree": True,
-        "inLanguage": [language.code for language in visit.languages.all()],
-        "description": ", ".join(s.name for s in visit.services.all()),
+        "inLanguage": [language.code for language in visit.offered_languages],
+        "description": ", ".join(service.name for service in visit.offered_services),
         "url": request.build_absolute_uri(visit.get_absolute_url()),
         "location": {
             "@type": "Place",
@@ -173,7 +171,6 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit,
         "venue": venue,
-        "past": visit.ends_at <= timezone.now(),
         "journey_url": _journey_url(venue),
         "json_ld": _json_ld(visit, request),
         "venue_hours": venue.opening_hours.all(),
@@ -304,9 +301,7 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "status": status,
         "hours_today": service_point_hours_on(service_point=point, day=on),
         "week": service_point_week(service_point=point, start=on),
-        "guidance": _closure_guidance([point], on=on, candidates=points)[point.pk]
-        if status in CLOSED_STATUSES
-        else None,
+        "guidance": _closure_guidance([point], on=on, candidates=points)[point.pk] if status.winding_down else None,
         "journey_url": _journey_url(point),
     }
     return public_cache(render(request, "visits/public/service_point.html", context))
@@ -337,15 +332,14 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         if origin:
             rows.sort(key=lambda row: row["distance"])
-        closing = [row for row in rows if row["status"] in CLOSED_STATUSES]
+        closing = [row for row in rows if row["status"].winding_down]
         guidance = _closure_guidance([row["point"] for row in closing], on=on, candidates=points)
         for row in closing:
             row["guidance"] = guidance[row["point"].pk]
     visits = []
     if show in ("all", "visits"):
         # Upcoming only: a visit (cancelled or not) leaves the map once its time has passed.
-        now = timezone.now()
-        visits = [v for v in public_visits(filters) if v.ends_at > now]
+        visits = [v for v in public_visits(filters) if not v.is_over]
     days = _by_day(_distance_sorted(visits, origin))
     context = {
         "form": form,

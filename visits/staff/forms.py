@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import IsoDateField
 from servicepoints.models import Area, ServiceType
-from visits.models import Advisor, Language, State, Venue, Visit, VisitSeries
+from visits.models import Advisor, Language, Venue, Visit, VisitSeries
 from visits.recurrence import local_datetime, weekly_rule
 from visits.services import Review, SeriesPlan, VisitPlan
 
@@ -427,7 +427,7 @@ class SkipForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, series: VisitSeries, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         coming = (
-            series.visits.exclude(state=State.CANCELLED)
+            series.visits.not_cancelled()
             .filter(starts_at__gt=timezone.now(), occurrence_date__isnull=False)
             .order_by("occurrence_date")
             .values_list("occurrence_date", flat=True)

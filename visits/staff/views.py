@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from visits import selectors, services
-from visits.models import State, Visit, VisitSeries
+from visits.models import Visit, VisitSeries
 from visits.staff.forms import (
     CalendarFilterForm,
     CancelForm,
@@ -129,19 +129,18 @@ def calendar(request: HttpRequest) -> HttpResponse:
         view=form.choice("view") or CalendarFilterForm.WEEK, day=form.choice("date") or timezone.localdate()
     )
     visits = selectors.calendar_visits(start=period.start, end=period.end, **form.filters())
-    today, now = timezone.localdate(), timezone.now()
+    today = timezone.localdate()
     context = {
         "form": form,
         "period": period,
         "weeks": _calendar_weeks(period, visits),
         "visit_count": len(visits),
-        "drafts": sum(1 for v in visits if v.state == State.DRAFT),
-        "publishable": sum(1 for v in visits if v.state == State.DRAFT and v.ends_at > now),
+        "drafts": sum(1 for v in visits if v.is_draft),
+        "publishable": sum(1 for v in visits if v.is_publishable),
         "filters": {name: value.pk for name, value in form.filters().items() if value is not None},
         "coverage": selectors.area_coverage(today=today),
         "coverage_end": today + datetime.timedelta(weeks=selectors.COVERAGE_WEEKS),
         "today": today,
-        "now": now,
     }
     return render(request, "visits/staff/calendar.html", context)
 
@@ -219,7 +218,6 @@ def _visit_or_404(pk: int) -> Visit:
 def _visit_page(request: HttpRequest, visit: Visit, *, cancel_form: CancelForm | None = None) -> HttpResponse:
     context = {
         "visit": visit,
-        "changeable": selectors.visit_is_changeable(visit=visit),
         "history": selectors.visit_history(visit=visit),
         "cancel_form": cancel_form or CancelForm(),
         "public_url": reverse("visits:detail", kwargs={"pk": visit.pk}) if visit.published_at else "",
@@ -280,13 +278,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 @staff_required("visits.change_visit")
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit_or_404(pk)
-    if not selectors.visit_is_changeable(visit=visit):
-        messages.error(
-            request,
-            _("A cancelled visit cannot be changed.")
-            if visit.state == State.CANCELLED
-            else _("A visit that has already taken place cannot be changed."),
-        )
+    if visit.frozen_reason:
+        messages.error(request, visit.frozen_reason)
         return redirect("staff:visit_detail", pk=visit.pk)
     if request.method == "POST":
         return _visit_form_post(request, visit=visit)
@@ -329,7 +322,7 @@ def _series_page(request: HttpRequest, series: VisitSeries, *, skip_form: SkipFo
     context = {
         "series": series,
         "visits": visits,
-        "drafts": [v for v in visits if v.state == State.DRAFT and v.ends_at > timezone.now()],
+        "drafts": [v for v in visits if v.is_publishable],
         "skip_form": skip_form or SkipForm(series=series),
     }
     return render(request, "visits/staff/series_detail.html", context)
