@@ -58,6 +58,71 @@ def longitude_field(**kwargs) -> models.FloatField:
     )
 
 
+class Place(models.Model):
+    """What a service point and a venue share: an address, a position in Espoo, how to get in."""
+
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=50, default="Espoo")
+    latitude = latitude_field()
+    longitude = longitude_field()
+    location_is_approximate = models.BooleanField(
+        _("location is approximate"),
+        default=False,
+        help_text=_("Set while the position is an estimate; clear it once checked on the map."),
+    )
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    public_transport = models.TextField(_("public transport"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        errors = self.validation_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def validation_errors(self) -> dict[str, ValidationError]:
+        """Errors keyed by field; a place far outside Espoo is a typo. Subclasses add their own."""
+        return validate_in_espoo(self.latitude, self.longitude)
+
+    def distance_m(self, latitude: float, longitude: float) -> float:
+        return great_circle_m(self.latitude, self.longitude, latitude, longitude)
+
+
+class WeeklyHours(models.Model):
+    """A weekly rule: open on this weekday between these times. Several rows make a split day."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        abstract = True
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="%(class)s_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
+
+
 class Area(models.Model):
     """An urban centre (major district) of Espoo; every one is promised face-to-face service."""
 
@@ -106,7 +171,7 @@ class ServicePointQuerySet(models.QuerySet):
         )
 
 
-class ServicePoint(models.Model):
+class ServicePoint(Place):
     """A fixed or small-scale service point of the city.
 
     Its status on a date is derived from `opens_on` and `closes_on` (see `status_on`) and never
@@ -137,22 +202,10 @@ class ServicePoint(models.Model):
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FIXED)
     description = models.TextField(_("description"), blank=True)
-    street_address = models.CharField(_("street address"), max_length=200)
-    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
-    city = models.CharField(_("city"), max_length=50, default="Espoo")
-    latitude = latitude_field()
-    longitude = longitude_field()
-    location_is_approximate = models.BooleanField(
-        _("location is approximate"),
-        default=False,
-        help_text=_("Set while the position is an estimate; clear it once checked on the map."),
-    )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="service_points", verbose_name=_("area"))
     services = models.ManyToManyField(
         ServiceType, blank=True, related_name="service_points", verbose_name=_("services")
     )
-    accessibility = models.TextField(_("accessibility"), blank=True)
-    public_transport = models.TextField(_("public transport"), blank=True)
     opens_on = models.DateField(_("opens on"), null=True, blank=True, help_text=_("First day of service."))
     closes_on = models.DateField(_("closes on"), null=True, blank=True, help_text=_("Last day of service."))
     closure_note = models.TextField(_("closure note"), blank=True, help_text=_("Shown to residents with the closure."))
@@ -185,14 +238,13 @@ class ServicePoint(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("servicepoints:detail", kwargs={"slug": self.slug})
 
-    def clean(self) -> None:
-        errors = validate_in_espoo(self.latitude, self.longitude)
+    def validation_errors(self) -> dict[str, ValidationError]:
+        errors = super().validation_errors()
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
             errors["closes_on"] = ValidationError(
                 _("The closing date cannot be before the opening date."), code="closes_before_opening"
             )
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def status_on(self, day: datetime.date) -> "ServicePoint.Status":
         if self.opens_on and day < self.opens_on:
@@ -208,43 +260,13 @@ class ServicePoint(models.Model):
     def is_small(self) -> bool:
         return self.kind == self.Kind.SMALL
 
-    def distance_m(self, latitude: float, longitude: float) -> float:
-        return great_circle_m(self.latitude, self.longitude, latitude, longitude)
 
-
-class OpeningHours(models.Model):
-    """A weekly rule: open on this weekday between these times. Several rows make a split day."""
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
-
+class OpeningHours(WeeklyHours):
     service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    opens = models.TimeField(_("opens"))
-    closes = models.TimeField(_("closes"))
 
-    class Meta:
-        ordering = ["weekday", "opens"]
+    class Meta(WeeklyHours.Meta):
         verbose_name = _("weekly opening hours")
         verbose_name_plural = _("weekly opening hours")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(closes__gt=models.F("opens")), name="openinghours_closes_after_opens"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-    def clean(self) -> None:
-        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
-            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
 
 
 class OpeningHoursException(models.Model):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from servicepoints.models import Area, OpeningHours, ServiceType, latitude_field, longitude_field, validate_in_espoo
+from servicepoints.models import Area, Place, ServiceType, WeeklyHours
 
 MAX_VISIT_LENGTH = datetime.timedelta(hours=12)
 # What residents are told of a visit whose kinds of help or languages were left empty: every
@@ -37,7 +37,7 @@ class Language(models.Model):
         return self.name
 
 
-class Venue(models.Model):
+class Venue(Place):
     """A host location the mobile service advisors visit: a library, senior centre, shopping centre…"""
 
     class Kind(models.TextChoices):
@@ -49,15 +49,7 @@ class Venue(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    street_address = models.CharField(_("street address"), max_length=200)
-    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
-    city = models.CharField(_("city"), max_length=50, default="Espoo")
-    latitude = latitude_field()
-    longitude = longitude_field()
-    location_is_approximate = models.BooleanField(_("location is approximate"), default=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="venues", verbose_name=_("area"))
-    accessibility = models.TextField(_("accessibility"), blank=True)
-    public_transport = models.TextField(_("public transport"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -68,31 +60,15 @@ class Venue(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        errors = validate_in_espoo(self.latitude, self.longitude)
-        if errors:
-            raise ValidationError(errors)
 
-
-class VenueOpeningHours(models.Model):
+class VenueOpeningHours(WeeklyHours):
     """When the host premises are open; a visit outside them earns a warning, not a refusal."""
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=OpeningHours.Weekday.choices)
-    opens = models.TimeField(_("opens"))
-    closes = models.TimeField(_("closes"))
 
-    class Meta:
-        ordering = ["weekday", "opens"]
+    class Meta(WeeklyHours.Meta):
         verbose_name = _("venue opening hours")
         verbose_name_plural = _("venue opening hours")
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-    def clean(self) -> None:
-        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
-            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
 
 
 class Advisor(models.Model):

@@ -112,6 +112,14 @@ def test_venue_opening_hours_must_close_after_opening(opens, closes):
     assert "closes" in refused.value.error_dict
 
 
+@pytest.mark.parametrize(("opens", "closes"), [(12, 10), (10, 10)], ids=["closes-before-opening", "no-length"])
+def test_the_database_refuses_venue_hours_that_close_before_they_open(opens, closes):
+    hours = VenueOpeningHoursFactory(venue=VenueFactory(), opens=datetime.time(9), closes=datetime.time(17))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(hours).objects.filter(pk=hours.pk).update(opens=datetime.time(opens), closes=datetime.time(closes))
+
+
 def test_a_visit_reads_as_its_venue_and_local_start():
     visit = VisitFactory(venue=VenueFactory(name_fi="Sellon kirjasto"), starts_at=at(10), ends_at=at(12))
 
