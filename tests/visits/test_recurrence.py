@@ -6,7 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from visits.recurrence import MAX_OCCURRENCES, local_datetime, public_holidays, rule_dates, weekly_rule
+from visits.recurrence import (
+    MAX_OCCURRENCES,
+    WeeklyRule,
+    local_datetime,
+    public_holidays,
+    rule_dates,
+    weekly_rule,
+    weekly_terms,
+)
 from visits.services import series_dates
 
 TUESDAY_2_MARCH_2027 = datetime.date(2027, 3, 2)
@@ -188,3 +196,30 @@ def test_the_weekly_rule_the_staff_form_builds_gives_the_days_asked_for(weekdays
     rule = weekly_rule(weekdays=weekdays, interval=interval, count=count, until=until)
 
     assert [d.isoformat() for d in rule_dates(rule=rule, starts_on=TUESDAY_2_MARCH_2027)] == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=DAILY;BYMONTHDAY=32;COUNT=1", "run from 1 to 31"),
+        ("FREQ=MONTHLY;BYDAY=6MO;COUNT=1", "1st to 5th"),
+        ("FREQ=MONTHLY;BYMONTHDAY=30;INTERVAL=12;COUNT=3", "two years"),
+        ("FREQ=MONTHLY;BYDAY=5MO;INTERVAL=12;COUNT=3", "two years"),
+    ],
+    ids=["day-no-month-has", "weekday-no-month-has", "day-too-seldom", "weekday-too-seldom"],
+)
+def test_a_rule_that_cannot_give_its_dates_within_two_years_is_refused(rule, message):
+    # dateutil alone would search for these up to the year 9999, holding a worker for seconds.
+    with translation.override("en"), pytest.raises(ValidationError, match=message):
+        rule_dates(rule=rule, starts_on=TUESDAY_2_MARCH_2027)
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "interval", "count", "until"),
+    [([1, 3], 2, 10, None), ([0], 1, None, datetime.date(2027, 5, 31))],
+)
+def test_the_staff_forms_terms_read_back_from_the_rule_it_writes(weekdays, interval, count, until):
+    rule = weekly_rule(weekdays=weekdays, interval=interval, count=count, until=until)
+
+    assert weekly_terms(rule) == WeeklyRule(weekdays=weekdays, interval=interval, count=count, until=until)
+    assert weekly_terms("FREQ=MONTHLY;BYMONTHDAY=1;COUNT=3") is None

@@ -18,11 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from common.forms import IsoDateField
 from servicepoints.models import Area, ServiceType
 from visits.models import Advisor, Language, Venue, Visit, VisitSeries
-from visits.recurrence import local_datetime, weekly_rule
+from visits.recurrence import MAX_INTERVAL, local_datetime, weekly_rule, weekly_terms
 from visits.services import Review, SeriesPlan, VisitPlan
 
-WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-MAX_INTERVAL_WEEKS = 52
 MAX_WEEKS = 520
 TIME_ERRORS = {"invalid": _("Enter the time as HH:MM, for example 09:30.")}
 
@@ -260,36 +258,18 @@ class PublishForm(forms.Form):
         return data
 
 
-def _rule_parts(rrule: str) -> dict[str, str] | None:
-    parts = {}
-    for part in rrule.strip().removeprefix("RRULE:").split(";"):
-        key, sep, value = part.partition("=")
-        if not sep:
-            return None
-        parts[key.strip().upper()] = value.strip().upper()
-    return parts
-
-
 def friendly_rule(*, rrule: str, starts_on: datetime.date) -> dict | None:
     """The friendly fields for a rule the friendly form could have written, else None."""
-    parts = _rule_parts(rrule)
-    if not parts or parts.get("FREQ") != "WEEKLY" or not set(parts) <= {"FREQ", "INTERVAL", "BYDAY", "COUNT", "UNTIL"}:
+    terms = weekly_terms(rrule)
+    if terms is None:
         return None
-    codes = parts.get("BYDAY", "").split(",")
-    if not all(code in WEEKDAY_CODES for code in codes) or ("COUNT" in parts) == ("UNTIL" in parts):
-        return None
-    weekdays = sorted(WEEKDAY_CODES.index(code) for code in codes)
-    try:
-        friendly = {"weekdays": [str(day) for day in weekdays], "interval": int(parts.get("INTERVAL", "1"))}
-        if "COUNT" in parts:
-            count = int(parts["COUNT"])
-            if count % len(weekdays) or starts_on.weekday() > weekdays[0]:
-                return None
-            friendly["weeks"] = count // len(weekdays)
-        else:
-            friendly["until"] = datetime.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-    except ValueError:
-        return None
+    friendly = {"weekdays": [str(day) for day in terms.weekdays], "interval": terms.interval}
+    if terms.count is not None:
+        if terms.count % len(terms.weekdays) or starts_on.weekday() > terms.weekdays[0]:
+            return None
+        friendly["weeks"] = terms.count // len(terms.weekdays)
+    else:
+        friendly["until"] = terms.until
     return friendly
 
 
@@ -312,7 +292,7 @@ class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
     interval = forms.IntegerField(
         label=_("Every how many weeks"),
         min_value=1,
-        max_value=MAX_INTERVAL_WEEKS,
+        max_value=MAX_INTERVAL,
         initial=1,
         required=False,
         help_text=_("1 = every week, 2 = every other week."),
