@@ -604,7 +604,7 @@ def test_weekly_series_from_march_stays_at_ten_local_time_across_dst(scheduler_c
     response = review_then_save(scheduler_client, url("series_create"), series_data(venue, advisors=[aino.pk]))
     series = VisitSeries.objects.get()
     assert response["Location"] == url("series_detail", pk=series.pk)
-    assert series.rrule == "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=6"
+    assert series.rrule == "FREQ=WEEKLY;COUNT=6;INTERVAL=1;BYDAY=TU"
     visits = list(series.visits.order_by("starts_at"))
     local = [v.starts_at.astimezone(HELSINKI) for v in visits]
     assert [d.date().isoformat() for d in local] == [
