@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from common.dates import local_today
+from common.dates import local_today, weeks_covering
 from common.http import public_cache
 from servicepoints.models import ServicePoint, great_circle_m
 from servicepoints.selectors import (
@@ -54,16 +54,10 @@ def _by_day(rows: list[tuple[Visit, float | None]]) -> list[tuple[datetime.date,
 
 def _month_grid(start: datetime.date, end: datetime.date, counts: dict[datetime.date, int]) -> list[list[dict]]:
     """Weeks (Monday first) covering start..end, each day with its number of visits."""
-    monday = start - datetime.timedelta(days=start.weekday())
-    weeks = []
-    day = monday
-    while day <= end:
-        week = []
-        for _offset in range(7):
-            week.append({"date": day, "in_range": start <= day <= end, "count": counts.get(day, 0)})
-            day += datetime.timedelta(days=1)
-        weeks.append(week)
-    return weeks
+    return [
+        [{"date": day, "in_range": start <= day <= end, "count": counts.get(day, 0)} for day in week]
+        for week in weeks_covering(start, end)
+    ]
 
 
 def _resident_filters(

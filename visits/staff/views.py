@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from common.dates import weeks_covering
 from visits import selectors, services
 from visits.models import Visit, VisitSeries
 from visits.staff.forms import (
@@ -75,25 +76,18 @@ class Period:
         if view == CalendarFilterForm.MONTH:
             first = day.replace(day=1)
             following = (first + datetime.timedelta(days=32)).replace(day=1)
-            last = following - datetime.timedelta(days=1)
+            weeks = weeks_covering(first, following - datetime.timedelta(days=1))
             return cls(
                 view=view,
                 day=day,
-                start=first - datetime.timedelta(days=first.weekday()),
-                end=last + datetime.timedelta(days=6 - last.weekday()),
+                start=weeks[0][0],
+                end=weeks[-1][-1],
                 previous=(first - datetime.timedelta(days=1)).replace(day=1),
                 next=following,
             )
-        monday = day - datetime.timedelta(days=day.weekday())
-        week = datetime.timedelta(days=7)
-        return cls(
-            view=view,
-            day=day,
-            start=monday,
-            end=monday + week - datetime.timedelta(days=1),
-            previous=monday - week,
-            next=monday + week,
-        )
+        [week] = weeks_covering(day, day)
+        seven = datetime.timedelta(days=7)
+        return cls(view=view, day=day, start=week[0], end=week[-1], previous=week[0] - seven, next=week[0] + seven)
 
 
 @dataclass(frozen=True)
@@ -109,16 +103,15 @@ def _calendar_weeks(period: Period, visits: list[Visit]) -> list[list[CalendarDa
     for visit in visits:
         by_day.setdefault(timezone.localtime(visit.starts_at).date(), []).append(visit)
     today = timezone.localdate()
-    days = []
-    day = period.start
-    while day <= period.end:
-        days.append(
+    return [
+        [
             CalendarDay(
                 date=day, visits=by_day.get(day, []), in_month=day.month == period.day.month, is_today=day == today
             )
-        )
-        day += datetime.timedelta(days=1)
-    return [days[i : i + 7] for i in range(0, len(days), 7)]
+            for day in week
+        ]
+        for week in weeks_covering(period.start, period.end)
+    ]
 
 
 @staff_required("visits.view_visit")
