@@ -7,6 +7,9 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tests.factories import ServicePointFactory
+from tests.visits.factories import VenueFactory, published
+
 # Elements with no closing tag; they never hold text.
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -81,3 +84,82 @@ def test_every_description_a_page_names_is_on_the_page(client, espoo_network, pa
     for field in page.fields:
         for target in field.get("aria-describedby", "").split():
             assert target in page.text_by_id, f"{field.get('name')} points at #{target}, which is not on {path}"
+
+
+class Sections(HTMLParser):
+    """Each section's text and links, by the id of the heading that labels it."""
+
+    def __init__(self, content: bytes) -> None:
+        super().__init__()
+        self.text: dict[str, str] = {}
+        self.links: dict[str, list[str]] = {}
+        self._open: list[str | None] = []
+        self.feed(content.decode())
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        self.handle_data(" ")  # a line break or a new block reads as a space
+        if tag == "a":
+            for label in filter(None, self._open):
+                self.links[label].append(attributes.get("href", ""))
+        if tag in VOID:
+            return
+        label = attributes.get("aria-labelledby") if tag == "section" else None
+        if label:
+            self.text[label], self.links[label] = "", []
+        self._open.append(label)
+
+    def handle_endtag(self, tag):
+        self.handle_data(" ")
+        if tag not in VOID and self._open:
+            self._open.pop()
+
+    def handle_data(self, data):
+        for label in filter(None, self._open):
+            self.text[label] += data
+
+
+@pytest.fixture
+def places(db) -> dict[str, tuple[str, object]]:
+    """A service point and a visit's venue at the same address, each with the page that shows it."""
+    details = {
+        "street_address_en": "Leppävaarankatu 9",
+        "postal_code": "02600",
+        "public_transport_en": "Bus 550 to Sello",
+        "accessibility_en": "Step-free entrance",
+    }
+    point, venue = ServicePointFactory(slug="sello", **details), VenueFactory(**details)
+    return {
+        "point": (f"/en/service-points/{point.slug}/", point),
+        "visit": (f"/en/visits/{published(venue=venue).pk}/", venue),
+    }
+
+
+@pytest.mark.parametrize("page", ["point", "visit"])
+def test_both_detail_pages_say_where_the_place_is_and_how_to_get_in(client, places, page):
+    path, _ = places[page]
+    sections = Sections(client.get(path).content)
+
+    place = " ".join(sections.text["place-heading"].split())
+    assert "Leppävaarankatu 9 02600 Espoo" in place
+    assert "Directions in the HSL Journey Planner" in place
+    assert "Getting there by public transport Bus 550 to Sello" in place
+    assert "Accessibility Step-free entrance" in place
+    assert any(link.startswith("https://reittiopas.hsl.fi/") for link in sections.links["place-heading"])
+
+
+def test_a_visit_names_its_venue_and_kind_where_a_service_point_shows_an_approximate_position(client, places):
+    for _, place in places.values():
+        place.location_is_approximate = True
+        place.save()
+    (point_path, _), (visit_path, venue) = places["point"], places["visit"]
+
+    point = " ".join(Sections(client.get(point_path).content).text["place-heading"].split())
+    visit = " ".join(Sections(client.get(visit_path).content).text["place-heading"].split())
+
+    assert point.startswith("Address Leppävaarankatu 9")
+    assert "The position on the map is approximate." in point
+    assert visit.startswith(f"Place {venue.name_en} Leppävaarankatu 9")
+    assert "· Library" in visit
+    assert "approximate" not in visit
