@@ -33,6 +33,10 @@ def parse_iso_date(name: str, value: str) -> datetime.date:
         raise HttpError(400, f"'{name}' is not a real date: {value!r} (use YYYY-MM-DD).") from None
 
 
+class LanguageQuery(Schema):
+    lang: Language = Field("fi", description="Language of names and addresses")
+
+
 class PointGeometry(Schema):
     type: Literal["Point"]
     coordinates: list[float] = Field(..., description="[longitude, latitude] in WGS84")
@@ -46,13 +50,18 @@ def _limits(field: forms.Field) -> tuple[object, object]:
 
 
 def form_query_schema(
-    name: str, form_class: type[forms.Form], *, fields: dict[str, str], required: tuple[str, ...] = ()
+    name: str,
+    form_class: type[forms.Form],
+    *,
+    fields: dict[str, str],
+    required: tuple[str, ...] = (),
+    base: type[Schema] = Schema,
 ) -> type[Schema]:
     """The query parameters of `form_class` as a schema for the OpenAPI document.
 
     The form stays the one place the parameters are validated; this only describes them, built
     from the form's own fields, so the description cannot drift from what is enforced. `fields`
-    maps each parameter to its description.
+    maps each parameter to its description; `base` adds parameters that are not the form's.
     """
     definitions: dict[str, Any] = {}
     for field_name, description in fields.items():
@@ -72,4 +81,4 @@ def form_query_schema(
             annotation = annotation | None
         default = ... if field_name in required else None
         definitions[field_name] = (annotation, Field(default, description=description, json_schema_extra=extra))
-    return create_model(name, __base__=Schema, **definitions)
+    return create_model(name, __base__=base, **definitions)

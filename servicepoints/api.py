@@ -6,7 +6,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from common.api import ISO_DATE_PATTERN, Language, PointGeometry, parse_iso_date, reject_repeated_parameters
+from common.api import ISO_DATE_PATTERN, LanguageQuery, PointGeometry, parse_iso_date, reject_repeated_parameters
 from common.dates import local_today
 from common.http import public_cache
 from servicepoints.selectors import service_point_collection
@@ -41,11 +41,10 @@ class ServicePointCollection(Schema):
     features: list[ServicePointFeature]
 
 
-class ServicePointFilters(Schema):
+class ServicePointFilters(LanguageQuery):
     on: str | None = Field(
         None, pattern=ISO_DATE_PATTERN, description="Date the status is given for (YYYY-MM-DD); default today"
     )
-    lang: Language = Field("fi", description="Language of names and addresses")
 
 
 @router.get("/service-points", response=ServicePointCollection, summary="Service points as GeoJSON")

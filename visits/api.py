@@ -7,17 +7,13 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from common.api import Language, PointGeometry, reject_repeated_parameters
+from common.api import LanguageQuery, PointGeometry, form_query_schema, reject_repeated_parameters
 from common.dates import local_today
 from common.http import public_cache
-from visits.public.forms import VisitFilterForm
+from visits.public.forms import MAX_RANGE_DAYS, VisitFilterForm
 from visits.selectors import COVERAGE_WEEKS, area_coverage, visit_collection
 
 router = Router()
-
-
-class AreaFilters(Schema):
-    lang: Language = Field("fi", description="Language of names")
 
 
 class AreaOut(Schema):
@@ -31,7 +27,7 @@ class AreaOut(Schema):
 
 
 @router.get("/areas", response=list[AreaOut], summary="Areas and their face-to-face coverage", tags=["areas"])
-def areas(request: HttpRequest, response: HttpResponse, filters: Query[AreaFilters]) -> list[dict]:
+def areas(request: HttpRequest, response: HttpResponse, filters: Query[LanguageQuery]) -> list[dict]:
     reject_repeated_parameters(request)
     public_cache(response)
     with translation.override(filters.lang):
@@ -49,14 +45,21 @@ def areas(request: HttpRequest, response: HttpResponse, filters: Query[AreaFilte
         ]
 
 
-class VisitQuery(Schema):
-    start: str = Field(..., description="First day, YYYY-MM-DD (Europe/Helsinki)")
-    end: str = Field(..., description="Last day, YYYY-MM-DD, inclusive; at most 366 days after start")
-    area: str | None = Field(None, description="Area slug")
-    service: str | None = Field(None, description="Kind of help slug")
-    language: str | None = Field(None, description="Language code the advice is given in, e.g. sv")
-    venue: int | None = Field(None, description="Venue id")
-    lang: Language = Field("fi", description="Language of names")
+# The visit list's own form validates these parameters; the schema is built from it.
+VisitQuery = form_query_schema(
+    "VisitQuery",
+    VisitFilterForm,
+    fields={
+        "start": "First day (Europe/Helsinki)",
+        "end": f"Last day, inclusive; at most {MAX_RANGE_DAYS} days from start",
+        "area": "Area slug",
+        "service": "Kind of help slug",
+        "language": "Language code the advice is given in, e.g. sv",
+        "venue": "Venue id",
+    },
+    required=("start", "end"),
+    base=LanguageQuery,
+)
 
 
 class VenueRef(Schema):

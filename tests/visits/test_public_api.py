@@ -487,3 +487,16 @@ def test_the_openapi_description_covers_every_endpoint(client):
     assert visit_parameters["start"]["required"] is True
     assert visit_parameters["end"]["required"] is True
     assert not visit_parameters["venue"].get("required", False)
+
+
+def test_the_visit_parameters_are_described_from_the_form_that_checks_them(client):
+    from visits.public.forms import VisitFilterForm
+
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/visits"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+
+    venue = VisitFilterForm.base_fields["venue"]
+    assert (parameters["venue"]["minimum"], parameters["venue"]["maximum"]) == (venue.min_value, venue.max_value)
+    for name in ("start", "end"):
+        assert parameters[name]["format"] == "date"
+        assert "2000-01-01 to 2099-12-31" in parameters[name]["description"]
