@@ -2,7 +2,6 @@ import datetime
 import html
 import json
 import re
-from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import pytest
@@ -11,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.factories import OpeningHoursFactory, ServicePointFactory
+from tests.html import links, parse, text
 
 TODAY = datetime.datetime(2026, 11, 28, 12, tzinfo=datetime.UTC)
 XSS = "<img src=x onerror=alert(1)>"
@@ -23,56 +23,24 @@ def _today_is_28_november_2026(settings):
         yield
 
 
-class PageParser(HTMLParser):
-    """What a resident can see and follow: texts, links, and the list of places."""
+class Page:
+    """What a resident can see and follow: texts, links, the list of places and the data scripts."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[dict[str, str]] = []
-        self.places: dict[str, str] = {}
-        self.scripts: dict[str, str] = {}
-        self.texts: list[str] = []
-        self._script_id: str | None = None
-        self._link: dict[str, str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if "data-slug" in attributes and "data-status" in attributes:
-            self.places[attributes["data-slug"]] = attributes["data-status"]
-        if tag == "a":
-            self._link = {**attributes, "text": ""}
-            self.links.append(self._link)
-        if tag == "script":
-            self._script_id = attributes.get("id", "")
-
-    def handle_endtag(self, tag):
-        if tag == "a":
-            self._link = None
-        if tag == "script":
-            self._script_id = None
-
-    def handle_data(self, data):
-        if self._script_id is not None:
-            self.scripts[self._script_id] = self.scripts.get(self._script_id, "") + data
-            return
-        self.texts.append(data)
-        if self._link is not None:
-            self._link["text"] += data
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.texts).split())
+    def __init__(self, content: str) -> None:
+        soup = parse(content)
+        self.links = links(soup)
+        self.places = {tag["data-slug"]: tag["data-status"] for tag in soup.select("[data-slug][data-status]")}
+        self.scripts = {script.get("id", ""): script.get_text() for script in soup.find_all("script")}
+        self.text = text(soup)
 
 
 def get_page(client, url, **headers):
     response = client.get(url, **headers)
     assert response.status_code == 200, response.status_code
-    parser = PageParser()
-    parser.feed(response.content.decode())
-    return response, parser
+    return response, Page(response.content.decode())
 
 
-def other_points(page: PageParser, slug: str) -> list[dict[str, str]]:
+def other_points(page: Page, slug: str) -> list[dict[str, str]]:
     """Links from a point's page to the pages of other points, in page order."""
     return [
         link

@@ -4,7 +4,6 @@ and in its entry on the map page (which its map popup repeats)."""
 
 import datetime
 import re
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from servicepoints.models import Area
+from tests.html import parse, text
 from tests.visits.factories import VenueFactory, VisitFactory, at
 from visits.selectors import upcoming_visits_by_area
 
@@ -31,66 +31,20 @@ def visit(venue, day: str, start: str = "10:00", end: str = "12:00", **kwargs):
     return VisitFactory(venue=venue, starts_at=at(day, start), ends_at=at(day, end), **kwargs)
 
 
-class Guidance(HTMLParser):
+def guidance(client, url: str) -> dict[str, dict]:
     """The closure guidance blocks of a page, by the slug of the place they belong to (the page's
     own point under ""): their headings, and their links with texts."""
-
-    def __init__(self, content: bytes) -> None:
-        super().__init__()
-        self.blocks: dict[str, dict] = {}
-        self._slug = ""
-        self._depth = 0
-        self._block: dict | None = None
-        self._link: dict | None = None
-        self._heading: list[str] | None = None
-        self.feed(content.decode())
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "li" and "data-slug" in attributes and self._block is None:
-            self._slug = attributes["data-slug"]
-        if self._block is not None and tag == "div":
-            self._depth += 1
-        if "closure-guidance" in attributes.get("class", "").split():
-            self._block = self.blocks[self._slug] = {"headings": [], "links": [], "text": ""}
-            self._depth = 1
-            return
-        if self._block is None:
-            return
-        if tag == "a":
-            self._link = {"href": attributes["href"], "text": ""}
-            self._block["links"].append(self._link)
-        if re.fullmatch(r"h[1-6]", tag):
-            self._heading = []
-
-    def handle_endtag(self, tag):
-        if self._block is None:
-            return
-        if tag == "a":
-            self._link = None
-        if re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
-            self._block["headings"].append(" ".join("".join(self._heading).split()))
-            self._heading = None
-        if tag == "div":
-            self._depth -= 1
-            if self._depth == 0:
-                self._block["text"] = " ".join(self._block["text"].split())
-                self._block = None
-
-    def handle_data(self, data):
-        if self._block is None:
-            return
-        self._block["text"] += data
-        if self._link is not None:
-            self._link["text"] += data
-        if self._heading is not None:
-            self._heading.append(data)
-
-
-def guidance(client, url: str) -> dict[str, dict]:
     response = client.get(url)
     assert response.status_code == 200, response.status_code
-    return Guidance(response.content).blocks
+    blocks = {}
+    for block in parse(response.content.decode()).select(".closure-guidance"):
+        place = block.find_parent("li", attrs={"data-slug": True})
+        blocks[place["data-slug"] if place else ""] = {
+            "headings": [text(heading) for heading in block.find_all(re.compile(r"^h[1-6]$"))],
+            "links": [{"href": link["href"], "text": link.get_text()} for link in block.find_all("a")],
+            "text": text(block),
+        }
+    return blocks
 
 
 @pytest.fixture

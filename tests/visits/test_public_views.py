@@ -3,7 +3,6 @@
 import datetime
 import json
 import re
-from html.parser import HTMLParser
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ import pytest
 import time_machine
 
 from tests.factories import AreaFactory, ServiceTypeFactory
+from tests.html import links, parse, raw_text
 from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
 from visits.services import visit_cancel, visits_publish
 
@@ -18,6 +18,8 @@ NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=ZoneInfo("Europe/Helsinki"))
 SCRIPT_NAME = "</script><script>alert(1)</script>"
 IMG_REASON = "<img src=x onerror=alert(1)>"
 LANGUAGES = ["fi", "sv", "en"]
+DAY = re.compile(r"^day-")
+VISITS = "[data-visit-id]"
 
 
 @pytest.fixture(autouse=True)
@@ -26,70 +28,27 @@ def _now_is_tuesday_1_december_2026():
         yield traveller
 
 
-class Page(HTMLParser):
+class Page:
     """What a resident sees: visits by day with their text, alerts, links and the JSON-LD."""
 
-    def __init__(self, content: bytes) -> None:
-        super().__init__()
-        self.days: dict[str, list[int]] = {}
-        self.visits: dict[int, dict] = {}
-        self.alerts: list[str] = []
-        self.links: list[dict[str, str]] = []
-        self.json_ld: list[str] = []
-        self.text = ""
-        self._day: str | None = None
-        self._open: list[tuple[str, dict | None, bool]] = []
-        self._script: list[str] | None = None
-        self._link: dict[str, str] | None = None
-        self.feed(content.decode())
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "script" and attributes.get("type") == "application/ld+json":
-            self._script = []
-        if tag == "section" and attributes.get("id", "").startswith("day-"):
-            self._day = attributes["id"].removeprefix("day-")
-            self.days[self._day] = []
-        visit = None
-        if "data-visit-id" in attributes:
-            pk = int(attributes["data-visit-id"])
-            visit = {"status": attributes["data-status"], "text": "", "day": self._day}
-            self.visits[pk] = visit
-            if self._day is not None:
-                self.days[self._day].append(pk)
-        if tag == "a":
-            self._link = {**attributes, "text": ""}
-            self.links.append(self._link)
-        alert = "form-error" in attributes.get("class", "").split()
-        if alert:
-            self.alerts.append("")
-        if tag not in ("br", "input", "meta", "link", "img"):
-            self._open.append((tag, visit, alert))
-
-    def handle_endtag(self, tag):
-        if tag == "a":
-            self._link = None
-        if tag == "script" and self._script is not None:
-            self.json_ld.append("".join(self._script))
-            self._script = None
-        while self._open:
-            opened, _visit, _alert = self._open.pop()
-            if opened == tag:
-                break
-
-    def handle_data(self, data):
-        if self._script is not None:
-            self._script.append(data)
-            return
-        self.text += data
-        for _tag, visit, alert in self._open:
-            if visit is not None:
-                visit["text"] += data
-            if alert:
-                self.alerts[-1] += data
-        if self._link is not None:
-            self._link["text"] += data
+    def __init__(self, content: str) -> None:
+        soup = parse(content)
+        self.days = {
+            section["id"].removeprefix("day-"): [int(visit["data-visit-id"]) for visit in section.select(VISITS)]
+            for section in soup.find_all("section", id=DAY)
+        }
+        self.visits = {
+            int(item["data-visit-id"]): {
+                "status": item["data-status"],
+                "text": raw_text(item),
+                "day": day["id"].removeprefix("day-") if (day := item.find_parent("section", id=DAY)) else None,
+            }
+            for item in soup.select(VISITS)
+        }
+        self.alerts = [raw_text(alert) for alert in soup.select(".form-error")]
+        self.links = links(soup)
+        self.json_ld = [script.get_text() for script in soup.select('script[type="application/ld+json"]')]
+        self.text = raw_text(soup)
 
     def visit_text(self, pk: int) -> str:
         return " ".join(self.visits[pk]["text"].split())
@@ -102,7 +61,7 @@ class Page(HTMLParser):
 def page(response) -> Page:
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/html")
-    return Page(response.content)
+    return Page(response.content.decode())
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import datetime
 import re
 from html import escape
-from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.factories import AreaFactory, ServicePointFactory, ServiceTypeFactory
+from tests.html import parse, text
 from tests.visits.factories import (
     AdvisorFactory,
     UserFactory,
@@ -84,37 +84,16 @@ def aino(db):
     return AdvisorFactory(user__first_name="Aino", user__last_name="Neuvoja")
 
 
-class Page(HTMLParser):
+class Page:
     """The text a user reads (without the options of closed selects), hidden values and buttons."""
 
     def __init__(self, content: str) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-        self.hidden: dict[str, str] = {}
-        self.buttons: list[tuple[str, str]] = []
-        self._skip = 0
-        self.feed(content)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if tag in ("script", "style", "option"):
-            self._skip += 1
-        if tag == "input" and attributes.get("type") == "hidden":
-            self.hidden[attributes.get("name", "")] = attributes.get("value", "")
-        if tag == "button":
-            self.buttons.append((attributes.get("name", ""), attributes.get("value", "")))
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "option"):
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.texts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.texts).split())
+        soup = parse(content)
+        self.text = text(soup, separator=" ", skip=("option",))
+        self.hidden = {
+            field.get("name", ""): field.get("value", "") for field in soup.find_all("input", attrs={"type": "hidden"})
+        }
+        self.buttons = [(button.get("name", ""), button.get("value", "")) for button in soup.find_all("button")]
 
 
 def page_of(response) -> Page:
