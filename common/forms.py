@@ -45,6 +45,7 @@ class SingleValuedForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         for name in self.repeated:
+            # Translators: the name of a parameter in the address, such as "start".
             message = _("The parameter '%(name)s' was given more than once.") % {"name": name}
             self.add_error(name if name in self.fields else None, message)
         return cleaned

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # A generous box around Espoo: a point outside it is a typo, not a service point.
 ESPOO_LATITUDE_RANGE = (60.05, 60.40)
@@ -27,12 +28,14 @@ def validate_in_espoo(latitude: float | None, longitude: float | None) -> dict[s
     errors: dict[str, ValidationError] = {}
     if latitude is not None and not ESPOO_LATITUDE_RANGE[0] <= latitude <= ESPOO_LATITUDE_RANGE[1]:
         errors["latitude"] = ValidationError(
+            # Translators: the latitude given, then the lowest and highest latitude in Espoo.
             _("The latitude %(value)s is far outside Espoo (expected %(low)s–%(high)s)."),
             params={"value": latitude, "low": ESPOO_LATITUDE_RANGE[0], "high": ESPOO_LATITUDE_RANGE[1]},
             code="outside_espoo",
         )
     if longitude is not None and not ESPOO_LONGITUDE_RANGE[0] <= longitude <= ESPOO_LONGITUDE_RANGE[1]:
         errors["longitude"] = ValidationError(
+            # Translators: the longitude given, then the lowest and highest longitude in Espoo.
             _("The longitude %(value)s is far outside Espoo (expected %(low)s–%(high)s)."),
             params={"value": longitude, "low": ESPOO_LONGITUDE_RANGE[0], "high": ESPOO_LONGITUDE_RANGE[1]},
             code="outside_espoo",
@@ -94,13 +97,15 @@ class WeeklyHours(models.Model):
     """A weekly rule: open on this weekday between these times. Several rows make a split day."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
+        # A context of our own: Django's catalogues carry the same words, and ours must not
+        # override theirs.
+        MONDAY = 0, pgettext_lazy("weekday", "Monday")
+        TUESDAY = 1, pgettext_lazy("weekday", "Tuesday")
+        WEDNESDAY = 2, pgettext_lazy("weekday", "Wednesday")
+        THURSDAY = 3, pgettext_lazy("weekday", "Thursday")
+        FRIDAY = 4, pgettext_lazy("weekday", "Friday")
+        SATURDAY = 5, pgettext_lazy("weekday", "Saturday")
+        SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
 
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))

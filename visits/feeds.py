@@ -21,14 +21,17 @@ def _event(visit: Visit, *, base_url: str) -> Event:
     event.add("dtstart", timezone.localtime(visit.starts_at))
     event.add("dtend", timezone.localtime(visit.ends_at))
     services = ", ".join(service.name for service in visit.offered_services)
+    # Translators: the venue's name; a calendar entry's title.
     summary = translation.gettext("Mobile information service: %(venue)s") % {"venue": venue.name}
     if visit.is_cancelled:
+        # Translators: the calendar entry's title, marked cancelled.
         summary = translation.gettext("CANCELLED: %(summary)s") % {"summary": summary}
     event.add("summary", summary)
     description = [services]
     if visit.audience_note:
         description.append(visit.audience_note)
     if visit.is_cancelled:
+        # Translators: the reason for the cancellation, as the scheduler wrote it.
         description.insert(0, translation.gettext("Cancelled: %(reason)s") % {"reason": visit.cancel_reason})
     event.add("description", "\n".join(description))
     event.add("location", f"{venue.name}, {venue.street_address}, {venue.postal_code} {venue.city}")

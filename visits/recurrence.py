@@ -25,6 +25,7 @@ ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "W
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
 MAX_INTERVAL = 52
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Translators: the largest number of visits in a series.
 _TOO_MANY = gettext_lazy("The rule gives more than %(max)s visits; shorten it.")
 
 
@@ -44,6 +45,7 @@ def parse_rule(text: str) -> vRecur:
         raise ValidationError(example)
     if unsupported := [name for name in names if name not in ALLOWED_PARTS]:
         raise ValidationError(
+            # Translators: a part of the rule such as BYHOUR, then the parts that may be used.
             _("%(part)s is not supported here; use %(allowed)s.")
             % {"part": unsupported[0], "allowed": ", ".join(sorted(ALLOWED_PARTS))}
         )
@@ -65,6 +67,7 @@ def parse_rule(text: str) -> vRecur:
     if "BYDAY" in rule and "BYMONTHDAY" in rule:
         raise ValidationError(_("Give either weekdays (BYDAY) or days of the month (BYMONTHDAY), not both."))
     if not 1 <= rule.get("INTERVAL", [1])[0] <= MAX_INTERVAL:
+        # Translators: the largest interval.
         raise ValidationError(_("INTERVAL must be a whole number from 1 to %(max)s.") % {"max": MAX_INTERVAL})
     if "COUNT" not in rule and "UNTIL" not in rule:
         raise ValidationError(_("The rule needs an end: COUNT (number of visits) or UNTIL (last date)."))

@@ -45,7 +45,9 @@ def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
 
 
 def _conflict_message(assignment: VisitAdvisor) -> str:
-    return _("%(advisor)s is already in visit #%(id)s at %(venue)s, %(when)s.") % {
+    # Translators: an advisor's name, then the visit they are already booked in: its number, the
+    # venue's name and its date and time. Names stay in the nominative.
+    return _("%(advisor)s is already booked: visit #%(id)s, %(venue)s, %(when)s.") % {
         "advisor": assignment.advisor,
         "id": assignment.visit_id,
         "venue": assignment.visit.venue,
@@ -86,8 +88,10 @@ def visit_review(plan: VisitPlan, *, exclude: int | None = None) -> Review:
         h.opens <= start.time() and end.time() <= h.closes and start.date() == end.date() for h in hours
     ):
         review.warnings.append(
+            # Translators: the venue's name.
             _("%(venue)s is not open for the whole visit on that day.") % {"venue": plan.venue}
             if hours
+            # Translators: the venue's name.
             else _("%(venue)s is closed on that weekday.") % {"venue": plan.venue}
         )
     others = (
@@ -99,6 +103,7 @@ def visit_review(plan: VisitPlan, *, exclude: int | None = None) -> Review:
     )
     for other in others:
         review.warnings.append(
+            # Translators: the other visit's number, and its date and time.
             _("Visit #%(id)s is at the same venue at the same time (%(when)s).")
             % {"id": other.pk, "when": _when(other.starts_at, other.ends_at)}
         )
@@ -111,6 +116,7 @@ def _validate_plan(plan: VisitPlan) -> None:
     probe.clean()
     inactive = [str(a) for a in plan.advisors if not a.active]
     if inactive:
+        # Translators: the names of advisors who no longer work as advisors, separated by commas.
         raise ValidationError({ADVISOR_FIELD: _("No longer active: %(names)s.") % {"names": ", ".join(inactive)}})
 
 

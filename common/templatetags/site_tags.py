@@ -32,6 +32,8 @@ def language_switcher(context: template.Context) -> dict:
 def distance(metres: float) -> str:
     """850 m, or 2,3 km in the active language's number format."""
     if metres < 1000:
+        # Translators: a distance in metres.
         return _("%(metres)s m") % {"metres": int(round(metres, -1))}
     # number_format cuts extra decimals off rather than rounding: 3989 m would read "3,9 km".
+    # Translators: a distance in kilometres, one decimal.
     return _("%(km)s km") % {"km": number_format(round(metres / 1000, 1), decimal_pos=1)}

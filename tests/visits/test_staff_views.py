@@ -347,7 +347,7 @@ def test_a_conflict_names_the_other_visit_and_nothing_is_saved(scheduler_client,
     for action in ("review", "save"):
         page = page_of(scheduler_client.post(url("visit_create"), {**data, "action": action, "acknowledged": ""}))
         assert (
-            f"Aino Neuvoja is already in visit #{other.pk} at Ison Omenan kirjasto, 03/03/2026 11:00–13:00."
+            f"Aino Neuvoja is already booked: visit #{other.pk}, Ison Omenan kirjasto, 03/03/2026 11:00–13:00."
             in page.text
         )
         assert ("action", "save") not in page.buttons
@@ -689,7 +689,7 @@ def test_a_series_conflict_names_the_date_and_the_other_visit(scheduler_client, 
     data = series_data(venue, advisors=[aino.pk])
     for action in ("review", "save"):
         page = page_of(scheduler_client.post(url("series_create"), {**data, "action": action}))
-        assert re.search(rf"03/17/2026: Aino Neuvoja is already in visit #{other.pk}", page.text), page.text
+        assert re.search(rf"03/17/2026: Aino Neuvoja is already booked: visit #{other.pk}", page.text), page.text
     assert not VisitSeries.objects.exists()
     assert Visit.objects.count() == 1
 

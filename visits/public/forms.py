@@ -27,6 +27,7 @@ class SlugChoiceField(forms.ModelChoiceField):
             required=False,
             label=label,
             empty_label=empty_label,
+            # Translators: the value the resident gave.
             error_messages={"invalid_choice": _("There is no such choice: %(value)s.")},
         )
 
@@ -68,6 +69,7 @@ class VisitFilterForm(SingleValuedForm):
             return None
         venue = Venue.objects.filter(pk=pk).first()
         if venue is None:
+            # Translators: the venue number the resident gave.
             raise ValidationError(_("There is no such venue: %(value)s."), params={"value": pk})
         return venue
 
@@ -80,6 +82,7 @@ class VisitFilterForm(SingleValuedForm):
         if end < start:
             self.add_error("end", _("The end date cannot be before the start date."))
         elif (end - start).days + 1 > MAX_RANGE_DAYS:
+            # Translators: a number of days.
             self.add_error("end", _("The range can be at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
         cleaned["start"], cleaned["end"] = start, end
         return cleaned

@@ -128,6 +128,7 @@ def _json_ld(visit: Visit, request: HttpRequest) -> str:
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
+        # Translators: the venue's name; the visit's title for search engines.
         "name": _("Mobile information service: %(venue)s") % {"venue": venue.name},
         "startDate": timezone.localtime(visit.starts_at).isoformat(),
         "endDate": timezone.localtime(visit.ends_at).isoformat(),

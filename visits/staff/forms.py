@@ -40,6 +40,7 @@ def _time_field(label: str, **kwargs) -> forms.TimeField:
 
 class AdvisorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, advisor: Advisor) -> str:
+        # Translators: an advisor's name.
         return str(advisor) if advisor.active else _("%(name)s (no longer active)") % {"name": advisor}
 
 

@@ -177,6 +177,7 @@ def week_copy(request: HttpRequest) -> HttpResponse:
     form = WeekCopyForm(request.POST)
     if not form.is_valid():
         errors = " ".join(message for field_errors in form.errors.values() for message in field_errors)
+        # Translators: what was wrong with the copy request.
         messages.error(request, _("Nothing was copied: %(errors)s") % {"errors": errors})
         return redirect("staff:calendar")
     week = form.cleaned_data["week"]
@@ -192,6 +193,7 @@ def week_copy(request: HttpRequest) -> HttpResponse:
         % {"count": len(created), "date": date_format(week + datetime.timedelta(days=7), "SHORT_DATE_FORMAT")},
     )
     for reason in skipped:
+        # Translators: the visit's venue and time, and why it could not be copied.
         messages.warning(request, _("Not copied: %(reason)s") % {"reason": reason})
     query = {"date": (week + datetime.timedelta(days=7)).isoformat()}
     query.update({name: value.pk for name, value in form.filters().items() if value is not None})
