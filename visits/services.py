@@ -41,7 +41,7 @@ class Review:
 
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    return f"{date_format(start, 'SHORT_DATE_FORMAT')} {time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
+    return f"{date_format(start, 'SHORT_DATE_FORMAT')} {time_format(start)}–{time_format(end)}"
 
 
 def _conflict_message(assignment: VisitAdvisor) -> str:

@@ -1,9 +1,13 @@
 """What the resident templates promise a screen reader: a field marked invalid names the element
 that says why, and that element is on the page."""
 
+import datetime
+import json
+import re
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -163,3 +167,19 @@ def test_a_visit_names_its_venue_and_kind_where_a_service_point_shows_an_approxi
     assert visit.startswith(f"Place {venue.name_en} Leppävaarankatu 9")
     assert "· Library" in visit
     assert "approximate" not in visit
+
+
+MARKERS = r'<script id="visit-venues-data" type="application/json">(.*?)</script>'
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_clock_times_are_written_with_two_digits_and_a_dot_in_every_language(client, db, language):
+    visit = published(day="2026-12-07", start="09:05", end="11:30")
+
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 8, tzinfo=datetime.UTC), tick=False):
+        page = client.get(f"/{language}/visits/{visit.pk}/")
+        map_page = client.get(f"/{language}/", {"start": "2026-12-07", "end": "2026-12-07"})
+
+    assert "09.05–11.30" in page.content.decode()
+    [marker] = json.loads(re.search(MARKERS, map_page.content.decode()).group(1))
+    assert marker["visits"][0]["when"].endswith(" 7.12. 09.05–11.30")

@@ -250,7 +250,7 @@ def _venue_markers(visits: list[Visit]) -> list[dict]:
         marker["visits"].append(
             {
                 "id": visit.pk,
-                "when": f"{date_format(start, 'D j.n.')} {time_format(start, 'H.i')}–{time_format(end, 'H.i')}",
+                "when": f"{date_format(start, 'D j.n.')} {time_format(start)}–{time_format(end)}",
                 "cancelled": visit.is_cancelled,
                 "reason": visit.cancel_reason if visit.is_cancelled else "",
                 "url": visit.get_absolute_url(),
