@@ -2,6 +2,7 @@
 
 import logging
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -33,8 +34,13 @@ def _broker() -> None:
         return  # tasks run in-process: there is no broker to reach
     from espoo_service.celery import app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    # Asked directly with socket timeouts: a hung broker must not hold this request.
+    timeout = settings.REDIS_TIMEOUT_SECONDS
+    client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    try:
+        client.ping()
+    finally:
+        client.close()
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}

@@ -1,0 +1,106 @@
+"""Drill: Redis hangs (a paused process, as on a stalled network) and then thaws.
+
+The test starts its own Redis on a free port and pauses it with SIGSTOP; the shared Redis is
+never touched. Every wait on Redis is bounded by REDIS_TIMEOUT_SECONDS.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+pytestmark = pytest.mark.django_db
+
+BOUND_SECONDS = 3
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[tuple[subprocess.Popen, str]]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("The drill needs redis-server (Debian's redis-server package).", pytrace=False)
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("The private Redis did not start.")
+                time.sleep(0.05)
+        yield server, url
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def on_private_redis(settings, private_redis):
+    from espoo_service.celery import app
+
+    server, url = private_redis
+    settings.REDIS_URL = url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": settings.REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": settings.REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
+    original = app.conf.broker_url
+    app.conf.broker_url = url
+    yield server
+    app.conf.broker_url = original
+
+
+def timed_get(client, url: str):
+    started = time.monotonic()
+    response = client.get(url)
+    return response, time.monotonic() - started
+
+
+def test_a_hung_redis_is_reported_within_the_bound_and_pages_still_answer(client, on_private_redis):
+    healthy, _ = timed_get(client, "/healthz")
+    assert healthy.json() == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+    os.kill(on_private_redis.pid, signal.SIGSTOP)
+    report, waited = timed_get(client, "/healthz")
+    page, page_waited = timed_get(client, "/fi/visits/")
+
+    assert report.status_code == 503
+    assert report.json() == {"database": "ok", "cache": "down", "broker": "down"}
+    assert waited < BOUND_SECONDS
+    assert page.status_code == 200
+    assert page_waited < BOUND_SECONDS
+
+    os.kill(on_private_redis.pid, signal.SIGCONT)
+    thawed, _ = timed_get(client, "/healthz")
+    assert thawed.status_code == 200
+    assert thawed.json() == {"database": "ok", "cache": "ok", "broker": "ok"}
