@@ -2,15 +2,17 @@
  * Enhances the service point list with a map. The list, rendered by the server, stays the
  * source of what a resident reads: each popup repeats the texts of its list item. Popups are
  * built from DOM nodes with textContent so a name from the database can never become markup.
+ * What it makes, visit-layer.js receives as window.espoo.serviceMap (null without a map).
  */
-(function () {
+window.espoo.serviceMap = (function (dom) {
   "use strict";
 
   var container = document.getElementById("service-map");
   var dataNode = document.getElementById("service-points-data");
   if (!container || !dataNode || !window.L) {
-    return;
+    return null;
   }
+  var element = dom.element;
 
   var SYMBOLS = { open: "✓", closing: "!", closed: "×", planned: "…" };
   var collection = JSON.parse(dataNode.textContent);
@@ -42,17 +44,6 @@
 
   function textOf(node) {
     return node ? node.textContent.replace(/\s+/g, " ").trim() : "";
-  }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text) {
-      node.textContent = text;
-    }
-    return node;
   }
 
   function popupContent(props, item, statusText, href) {
@@ -139,8 +130,8 @@
     spreadPending = false;
     var placed = [];
     spreadable.forEach(function (marker) {
-      var element = marker.getElement();
-      if (!element) {
+      var markerNode = marker.getElement();
+      if (!markerNode) {
         return;
       }
       var icon = marker.options.icon.options;
@@ -158,7 +149,7 @@
       }
       placed.push(box);
       var shift = box.left + icon.iconAnchor[0] - point.x;
-      element.style.marginLeft = shift - icon.iconAnchor[0] + "px";
+      markerNode.style.marginLeft = shift - icon.iconAnchor[0] + "px";
       if (marker.getPopup()) {
         marker.getPopup().options.offset = [shift, 7];
       }
@@ -253,8 +244,6 @@
   } else {
     map.setView([60.205, 24.7], 11);
   }
-  // visit-layer.js adds the mobile service's venues to this same map.
-  container.espooMap = map;
-  container.espooBounds = bounds;
-  container.espooAddMarker = addMarker;
-})();
+  // visit-layer.js adds the mobile service's venues to this same map, through addMarker.
+  return { container: container, map: map, bounds: bounds, addMarker: addMarker };
+})(window.espoo.dom);

@@ -3,28 +3,16 @@
  * a teardrop of its own colour and symbol, its popup listing the visits. Like the service point
  * popups, everything is built from DOM nodes with textContent.
  */
-(function () {
+(function (dom, serviceMap) {
   "use strict";
 
-  var container = document.getElementById("service-map");
   var dataNode = document.getElementById("visit-venues-data");
-  var map = container ? container.espooMap : null;
-  if (!map || !dataNode) {
+  if (!serviceMap || !dataNode) {
     return;
   }
+  var element = dom.element;
   var venues = JSON.parse(dataNode.textContent);
-  var labels = container.dataset;
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  var labels = serviceMap.container.dataset;
 
   function popupContent(venue) {
     var root = element("div", "map-popup");
@@ -69,13 +57,11 @@
     marker.on("add", function () {
       marker.getElement().dataset.venue = String(venue.id);
     });
-    container.espooAddMarker(marker);
+    serviceMap.addMarker(marker);
     bounds.push(latLng);
   });
 
-  if (bounds.length && container.espooBounds) {
-    map.fitBounds(container.espooBounds.concat(bounds), { padding: [30, 30], maxZoom: 14 });
-  } else if (bounds.length) {
-    map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
+  if (bounds.length) {
+    serviceMap.map.fitBounds(serviceMap.bounds.concat(bounds), { padding: [30, 30], maxZoom: 14 });
   }
-})();
+})(window.espoo.dom, window.espoo.serviceMap);
