@@ -1,11 +1,15 @@
 """Writes to the mobile service's plan. Every write is one transaction and validates first."""
 
 import datetime
-from collections.abc import Iterable
+import functools
+import random
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -15,7 +19,45 @@ from servicepoints.models import ServiceType
 from visits.models import Advisor, Language, SeriesSkip, State, Venue, Visit, VisitAdvisor, VisitSeries
 from visits.recurrence import local_datetime, public_holidays, rule_dates
 
+P = ParamSpec("P")
+R = TypeVar("R")
 ADVISOR_FIELD = "advisors"
+# PostgreSQL's deadlock, serialization failure and lock-not-available; SQLite's busy database.
+CONTENTION_CODES = {"40P01", "40001", "55P03"}
+CONTENTION_ATTEMPTS = 3
+
+
+def _contended(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) in CONTENTION_CODES or "database is locked" in str(error)
+
+
+def retried_on_contention(service: Callable[P, R]) -> Callable[P, R]:
+    """Rule: schedulers saving at the same moment get their save or a message, never an error page.
+
+    A write that loses a deadlock or a lock wait is run again from the start (its transaction was
+    rolled back whole); after CONTENTION_ATTEMPTS it is refused with a message. Only the outermost
+    service call retries: inside another service's transaction the error goes up to it.
+    """
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if transaction.get_connection().in_atomic_block:
+            return service(*args, **kwargs)
+        for attempt in range(1, CONTENTION_ATTEMPTS + 1):
+            try:
+                return service(*args, **kwargs)
+            except OperationalError as error:
+                if not _contended(error):
+                    raise
+                if attempt == CONTENTION_ATTEMPTS:
+                    raise ValidationError(
+                        _("Others were saving the same advisors' visits at this moment; nothing was saved. Try again."),
+                        code="contention",
+                    ) from None
+                time.sleep(0.05 * attempt * (1 + random.random()))
+        raise AssertionError("unreachable")
+
+    return run
 
 
 @dataclass
@@ -128,6 +170,12 @@ def _write_assignments(visit: Visit, advisors: Iterable[Advisor]) -> None:
     sees this visit and gets a conflict instead of a double booking.
     """
     advisors = list(advisors)
+    # One booking at a time per advisor: the advisors' rows are locked in id order before any
+    # booking row is written, so schedulers saving for the same advisor queue up. Without it,
+    # PostgreSQL checks concurrent inserts against each other's exclusion entries and can pick a
+    # deadlock victim instead of reporting the conflict.
+    involved = {a.pk for a in advisors} | set(visit.assignments.values_list("advisor_id", flat=True))
+    list(Advisor.objects.select_for_update().filter(pk__in=involved).order_by("pk").values_list("pk", flat=True))
     visit.assignments.exclude(advisor__in=advisors).delete()
     active = not visit.is_cancelled
     try:
@@ -172,6 +220,7 @@ def _apply(visit: Visit, plan: VisitPlan) -> Visit:
     return visit
 
 
+@retried_on_contention
 def visit_create(
     plan: VisitPlan, *, series: VisitSeries | None = None, occurrence_date: datetime.date | None = None
 ) -> Visit:
@@ -187,6 +236,7 @@ def _refuse_if_frozen(visit: Visit) -> None:
         raise ValidationError(reason, code="frozen")
 
 
+@retried_on_contention
 def visit_update(*, visit: Visit, plan: VisitPlan) -> Visit:
     """Edit one visit. Rule: cancelled and past visits are frozen; a series visit edited alone is
     detached, so later edits of the series leave it as it is."""
@@ -199,6 +249,7 @@ def visit_update(*, visit: Visit, plan: VisitPlan) -> Visit:
         return _apply(locked, plan)
 
 
+@retried_on_contention
 def visit_cancel(*, visit: Visit, reason: str) -> Visit:
     """Cancel with a reason residents see. Rule: the visit stays visible, marked cancelled."""
     reason = reason.strip()
@@ -216,6 +267,7 @@ def visit_cancel(*, visit: Visit, reason: str) -> Visit:
     return locked
 
 
+@retried_on_contention
 def visits_publish(*, visits: Iterable[Visit]) -> int:
     """Publish drafts. Rule: only future drafts are published; others are left as they are."""
     ids = [v.pk for v in visits]
@@ -324,6 +376,7 @@ def _collect(errors: dict[str, list[str]], error: ValidationError, day: datetime
         errors.setdefault(name, []).extend(f"{label}: {m}" for m in messages)
 
 
+@retried_on_contention
 def series_create(plan: SeriesPlan) -> VisitSeries:
     """Create a series and its draft visits, all or nothing. Rule: every occurrence obeys the
     visit rules (no double booking); the rule gives 1–500 visits within two years."""
@@ -409,6 +462,7 @@ def _resync(series: VisitSeries, plan: SeriesPlan, *, withdraw_reason: str) -> N
         raise ValidationError(errors)
 
 
+@retried_on_contention
 def series_update(*, series: VisitSeries, plan: SeriesPlan) -> VisitSeries:
     """Change a series. Rule: future visits follow; visits edited or cancelled one by one, and
     past visits, are never touched."""
@@ -424,6 +478,7 @@ def series_update(*, series: VisitSeries, plan: SeriesPlan) -> VisitSeries:
     return series
 
 
+@retried_on_contention
 def series_skip(*, series: VisitSeries, start_date: datetime.date, end_date: datetime.date, reason: str) -> SeriesSkip:
     """Leave out one day or a whole range (a holiday week) in one action. Drafts in the range go;
     published visits are cancelled with the reason, so residents see it."""
@@ -464,6 +519,7 @@ def series_review(plan: SeriesPlan, *, series: VisitSeries | None = None) -> Rev
     return review
 
 
+@retried_on_contention
 def series_skips_add(
     *, series: VisitSeries, ranges: Iterable[tuple[datetime.date, datetime.date]], reason: str
 ) -> list[SeriesSkip]:

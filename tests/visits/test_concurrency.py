@@ -12,6 +12,7 @@ the embedded mode's file database handles by queueing writers.
 """
 
 import datetime
+import itertools
 import json
 import os
 import subprocess
@@ -143,3 +144,67 @@ def test_twenty_schedulers_booking_one_advisor_at_once_store_exactly_one_visit(r
             [message] = errors["advisors"]
             assert f"#{winner}" in message
             assert venue in message
+
+
+def race_chain() -> dict:
+    """Three advisors; twenty schedulers at once each book two of them, each slot overlapping only
+    its neighbours'. Before advisors were locked in order this made PostgreSQL pick deadlock victims."""
+    advisors = [AdvisorFactory() for _ in range(3)]
+    day = FIRST_DAY + datetime.timedelta(days=30)
+    plans = [
+        VisitPlan(
+            venue=VenueFactory(),
+            starts_at=local_datetime(day, datetime.time(6)) + datetime.timedelta(minutes=20 * i),
+            ends_at=local_datetime(day, datetime.time(7)) + datetime.timedelta(minutes=20 * i),
+            advisors=[advisors[i % 3], advisors[(i + 1) % 3]],
+        )
+        for i in range(SCHEDULERS)
+    ]
+    created, refused, crashed = race(plans)
+    booked = {
+        advisor.pk: [
+            [visit.starts_at.isoformat(), visit.ends_at.isoformat()]
+            for visit in Visit.objects.filter(advisors=advisor).order_by("starts_at")
+        ]
+        for advisor in advisors
+    }
+    return {
+        "created": len(created),
+        "refused": [error.message_dict for error in refused],
+        "crashed": [repr(error) for error in crashed],
+        "booked": list(booked.values()),
+    }
+
+
+CHAIN_RACE = SQLITE_RACE.replace("race_rounds(int(sys.argv[2]))", "race_chain()").replace(
+    "import race_rounds", "import race_chain"
+)
+
+
+def test_twenty_schedulers_sharing_advisors_get_a_save_or_the_conflict_message(tmp_path):
+    if connection.vendor == "sqlite":
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
+        env["DJANGO_SETTINGS_MODULE"] = "espoo_service.settings"
+        done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+            [sys.executable, "-c", CHAIN_RACE, str(tmp_path / "embedded.sqlite3")],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    else:
+        outcome = race_chain()
+
+    assert outcome["crashed"] == []
+    assert outcome["created"] + len(outcome["refused"]) == SCHEDULERS
+    assert outcome["created"] >= 1
+    for errors in outcome["refused"]:
+        assert list(errors) == ["advisors"]
+        assert all("visit #" in message for message in errors["advisors"])
+    for visits in outcome["booked"]:
+        for (_, earlier_end), (later_start, _) in itertools.pairwise(visits):
+            assert earlier_end <= later_start

@@ -969,3 +969,52 @@ def test_a_series_edit_with_a_bad_rule_changes_nothing():
     series.refresh_from_db()
     assert series.rrule == "FREQ=WEEKLY;BYDAY=TU;COUNT=6"
     assert series.visits.count() == 6
+
+
+# Contention ----------------------------------------------------------------------------------
+
+
+class Deadlock(Exception):
+    pgcode = "40P01"
+
+
+def losing_twice_then(real, losses: int):
+    calls = {"n": 0}
+
+    def apply(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] <= losses:
+            from django.db import OperationalError
+
+            raise OperationalError("deadlock detected") from Deadlock()
+        return real(*args, **kwargs)
+
+    return apply
+
+
+# The retry happens at the outermost call: the test must not wrap it in a transaction.
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_loses_a_deadlock_is_run_again_and_stored_once(monkeypatch):
+    from visits import services
+
+    monkeypatch.setattr(services, "_apply", losing_twice_then(services._apply, losses=2))
+    plan = VisitPlanFactory(advisors=[AdvisorFactory()])
+
+    visit = visit_create(plan)
+
+    assert list(Visit.objects.all()) == [visit]
+    assert VisitAdvisor.objects.filter(visit=visit).count() == 1
+
+
+# The retry happens at the outermost call: the test must not wrap it in a transaction.
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_keeps_losing_is_refused_with_a_message_and_stores_nothing(monkeypatch):
+    from visits import services
+
+    monkeypatch.setattr(services, "_apply", losing_twice_then(services._apply, losses=3))
+
+    with pytest.raises(ValidationError) as refused:
+        visit_create(VisitPlanFactory(advisors=[AdvisorFactory()]))
+
+    assert refused.value.code == "contention"
+    assert not Visit.objects.exists()
