@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -54,30 +55,40 @@ class VisitAdvisorInline(admin.TabularInline):
         return False
 
 
+class PlannedInStaffCalendarAdmin(SimpleHistoryAdmin):
+    """Visits and series change only in the staff calendar, through the services that enforce the
+    rules: no double booking, frozen cancelled and past visits, the advisors' booked ranges in step
+    with the visit. The admin shows them and their history and offers no write at all: no add,
+    change, delete, bulk delete or history revert (a revert would restore a visit's times without
+    its bookings)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Hiding the revert button is not enough: the view would still save a POST.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(PlannedInStaffCalendarAdmin):
     list_display = ("__str__", "venue", "starts_at", "ends_at", "state", "series")
     list_filter = ("state", "venue__area", "venue")
     date_hierarchy = "starts_at"
     search_fields = ("venue__name",)
     filter_horizontal = ("services", "languages")
     inlines = [VisitAdvisorInline]
-    # Times, venue and state change only through the staff calendar, whose services keep the
-    # advisors' booked ranges in step and refuse double bookings.
-    readonly_fields = (
-        "series",
-        "occurrence_date",
-        "detached",
-        "venue",
-        "starts_at",
-        "ends_at",
-        "state",
-        "published_at",
-        "cancelled_at",
-    )
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 class SeriesSkipInline(admin.TabularInline):
@@ -90,12 +101,8 @@ class SeriesSkipInline(admin.TabularInline):
 
 
 @admin.register(VisitSeries)
-class VisitSeriesAdmin(SimpleHistoryAdmin):
+class VisitSeriesAdmin(PlannedInStaffCalendarAdmin):
     list_display = ("__str__", "venue", "starts_on", "start_time", "end_time")
     list_filter = ("venue__area", "venue")
     filter_horizontal = ("services", "languages")
     inlines = [SeriesSkipInline]
-    readonly_fields = ("venue", "rrule", "starts_on", "start_time", "end_time", "advisors", "skip_public_holidays")
-
-    def has_add_permission(self, request) -> bool:
-        return False

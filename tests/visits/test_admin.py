@@ -158,3 +158,56 @@ def test_the_admin_cannot_move_a_visit_behind_the_double_booking_rules(admin_cli
     assert 'name="starts_at' not in html
     assert 'name="state"' not in html
     assert 'name="venue"' not in html
+
+
+@pytest.mark.parametrize("model", ["visit", "visitseries"])
+def test_the_admin_offers_no_change_or_delete_of_visits_and_series(admin_client, objects, model):
+    obj = objects[model]
+    change = reverse(f"admin:visits_{model}_change", args=[obj.pk])
+    page = admin_client.get(change).content.decode()
+
+    assert 'name="_save"' not in page
+    assert admin_client.post(change, {"audience_note": "Changed behind the services"}).status_code == 403
+    assert admin_client.post(reverse(f"admin:visits_{model}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    bulk = admin_client.post(
+        reverse(f"admin:visits_{model}_changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_reverting_a_visit_in_the_admin_history_is_refused_and_cannot_double_book(admin_client):
+    from visits.models import Visit, VisitAdvisor
+    from visits.services import VisitPlan, visit_create, visit_update
+
+    advisor, venue = AdvisorFactory(), VenueFactory()
+    day = datetime.date(2030, 3, 4)
+
+    def plan(start: int) -> VisitPlan:
+        from visits.recurrence import local_datetime
+
+        return VisitPlan(
+            venue=venue,
+            starts_at=local_datetime(day, datetime.time(start)),
+            ends_at=local_datetime(day, datetime.time(start + 2)),
+            advisors=[advisor],
+        )
+
+    first = visit_create(plan(10))
+    original = first.history.earliest()
+    visit_update(visit=first, plan=plan(14))
+    visit_create(plan(10))
+    url = reverse("admin:visits_visit_simple_history", args=[first.pk, original.history_id])
+
+    shown = admin_client.get(url)
+    refused = admin_client.post(url, {"audience_note": ""})
+
+    assert shown.status_code == 200
+    assert "Revert" not in shown.content.decode()
+    assert refused.status_code == 403
+    first.refresh_from_db()
+    assert first.starts_at == plan(14).starts_at
+    assert Visit.objects.count() == 2
+    for booking in VisitAdvisor.objects.all():
+        assert (booking.starts_at, booking.ends_at) == (booking.visit.starts_at, booking.visit.ends_at)
