@@ -179,6 +179,12 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The lockout keys on the real client's address: behind the HTTPS proxy every request comes from
+# the proxy, and keying on that would let anyone lock a scheduler out for everybody.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "common.clients.client_address"
+# A failure while locked out does not restart the cool-off, so a lockout always ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The staff calendar's own login page (a LoginView, so django-axes sees every attempt).

@@ -258,3 +258,51 @@ def test_a_lockout_does_not_lock_out_another_username_from_the_same_address(clie
 
     assert response.status_code == 302
     assert is_logged_in(client)
+
+
+# Behind the HTTPS proxy ----------------------------------------------------------------------
+
+
+def log_in_from(client, address: str, password: str):
+    """A login through one trusted proxy (10.0.0.2) that appends the client's address."""
+    return client.post(
+        LOGIN_URL,
+        {"username": "scheduler", "password": password, "next": "/admin/"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def client_class_for(client):
+    """Another browser: its own cookies, the same test server."""
+    return type(client)()
+
+
+def test_behind_the_proxy_an_attacker_cannot_lock_the_scheduler_out_for_everyone(client, settings, staff_user):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = client_class_for(client)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        log_in_from(attacker, "6.6.6.6, 198.51.100.9", "wrong")
+
+    assert log_in_from(attacker, "198.51.100.9", "correct horse battery staple").status_code == 429
+    response = log_in_from(client, "203.0.113.5", "correct horse battery staple")
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_failures_during_a_lockout_do_not_extend_it(client, settings, staff_user):
+    settings.TRUSTED_PROXY_COUNT = 1
+    start = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
+    cooloff = settings.AXES_COOLOFF_TIME
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            log_in_from(client, "198.51.100.9", "wrong")
+        clock.move_to(start + cooloff - datetime.timedelta(minutes=1))
+        assert log_in_from(client, "198.51.100.9", "wrong").status_code == 429
+        clock.move_to(start + cooloff + datetime.timedelta(seconds=1))
+
+        response = log_in_from(client, "198.51.100.9", "correct horse battery staple")
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
