@@ -6,7 +6,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint browser messages
+.PHONY: run test screenshots install lint browser messages
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Rewrites docs/screenshots/ from today's map; `make test` never writes tracked files.
+screenshots: install browser
+	$(BIN)/python -m pytest tests/browser/screenshots.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

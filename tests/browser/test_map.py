@@ -1,19 +1,13 @@
 import datetime
-import os
 import re
-import struct
-import tempfile
 from itertools import combinations
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
-    DESKTOP,
     MARKERS_AT_REST,
     PHONE,
     STATUSES,
@@ -30,8 +24,6 @@ from visits.models import State, Visit
 from visits.services import visit_cancel
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
 def assert_map_mirrors_list(page: Page) -> dict[str, str]:
@@ -327,35 +319,3 @@ def test_on_a_phone_the_list_comes_before_the_map(new_page, espoo_network):
     expect(dates).to_be_hidden()
     page.locator("#map-filters summary").tap()
     expect(dates).to_be_visible()
-
-
-def png_size(image: bytes) -> tuple[int, int]:
-    assert image[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", image[16:24])
-
-
-@pytest.mark.parametrize(
-    ("name", "viewport", "mobile"),
-    [pytest.param("map-phone", PHONE, True, id="phone"), pytest.param("map-desktop", DESKTOP, False, id="desktop")],
-)
-def test_screenshot_of_the_map_page(new_page, espoo_network, name, viewport, mobile):
-    """Writes docs/screenshots/<name>.png of today's map; the tiles are blank as the tests stay offline."""
-    page = new_page(viewport=viewport, is_mobile=mobile, has_touch=mobile)
-    open_map(page, "/fi/")
-    page.wait_for_load_state("networkidle")
-    # Leaflet fades each tile in over a few frames and then drops the zoom level it came from.
-    expect(page.locator("#service-map .leaflet-tile-container")).to_have_count(1)
-    page.wait_for_function(
-        """() => [...document.querySelectorAll("#service-map .leaflet-tile")]
-            .every(tile => tile.classList.contains("leaflet-tile-loaded") && getComputedStyle(tile).opacity === "1")"""
-    )
-
-    image = page.screenshot(animations="disabled")
-    assert png_size(image) == (viewport["width"], viewport["height"])
-
-    # CI runs the SQLite and PostgreSQL passes at once: each replaces the file whole, never half.
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=SCREENSHOTS, suffix=".part", delete=False) as part:
-        part.write(image)
-    os.chmod(part.name, 0o644)
-    os.replace(part.name, SCREENSHOTS / f"{name}.png")
