@@ -30,7 +30,7 @@ def png_size(image: bytes) -> tuple[int, int]:
     ("name", "viewport", "mobile"),
     [pytest.param("map-phone", PHONE, True, id="phone"), pytest.param("map-desktop", DESKTOP, False, id="desktop")],
 )
-def test_screenshot_of_the_map_page(new_page, espoo_network, name, viewport, mobile):
+def test_screenshot_of_the_map_page(new_page, espoo_data, name, viewport, mobile):
     page = new_page(viewport=viewport, is_mobile=mobile, has_touch=mobile)
     open_map(page, "/fi/")
     page.wait_for_load_state("networkidle")

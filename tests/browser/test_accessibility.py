@@ -27,7 +27,7 @@ def test_the_map_page_has_no_violations_with_and_without_a_popup(page, espoo_net
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_todays_map_has_no_violations_with_a_visit_or_closure_popup_open(page, espoo_network, language):
+def test_todays_map_has_no_violations_with_a_visit_or_closure_popup_open(page, espoo_data, language):
     open_map(page, f"/{language}/")
     venue = page.locator("#service-map .leaflet-marker-icon[data-venue]").first
     expect(venue).to_be_visible()
@@ -46,7 +46,8 @@ def test_todays_map_has_no_violations_with_a_visit_or_closure_popup_open(page, e
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("slug", ["matinkyla", "tapiola"], ids=["open", "closed"])
-def test_a_service_point_page_has_no_violations(page, espoo_network, language, slug):
+def test_a_service_point_page_has_no_violations(page, espoo_data, language, slug):
+    # The closed point's page also lists the mobile service's next visits in its area.
     page.goto(f"/{language}/service-points/{slug}/?on=2026-11-28")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator(".notice--closed")).to_have_count(1 if slug == "tapiola" else 0)

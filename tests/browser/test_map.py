@@ -105,7 +105,7 @@ def test_each_status_has_its_own_colour_and_shape_or_symbol_explained_by_a_legen
         assert entry.locator(".marker").evaluate(MARKER_LOOK) == looks[status], status
 
 
-def test_mobile_service_visits_differ_from_every_service_point_in_colour_and_shape(page, espoo_network):
+def test_mobile_service_visits_differ_from_every_service_point_in_colour_and_shape(page, espoo_data):
     open_map(page, "/fi/")
     legend = page.locator(".legend")
     points = {status: legend.locator(f"li[data-status={status}] .marker").evaluate(MARKER_LOOK) for status in STATUSES}
@@ -151,7 +151,7 @@ def test_tab_reaches_a_marker_and_enter_opens_its_popup(page, espoo_network, on,
     expect(marker(page, "tapiola")).to_be_focused()
 
 
-def test_a_mobile_service_marker_opens_its_visits_from_the_keyboard(page, espoo_network):
+def test_a_mobile_service_marker_opens_its_visits_from_the_keyboard(page, espoo_data):
     open_map(page, "/fi/")
 
     tab_to(page, "#service-map .leaflet-marker-icon[data-venue]")
@@ -173,7 +173,7 @@ LINKS = """links => links.map(link => [link.textContent.replace(/\\s+/g, " ").tr
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_a_closed_points_popup_tells_where_to_go_instead_and_leads_there(page, live_server, espoo_network, language):
+def test_a_closed_points_popup_tells_where_to_go_instead_and_leads_there(page, live_server, espoo_data, language):
     open_map(page, f"/{language}/")
     listed = page.locator('#service-point-list > li[data-slug="tapiola"] .closure-guidance a').evaluate_all(LINKS)
     points = [href for _text, href in listed if "/service-points/" in href]
@@ -216,7 +216,7 @@ BADGE = """marker => {
 }"""
 
 
-def test_a_venue_with_one_of_its_visits_cancelled_shows_a_cancelled_badge(page, espoo_network):
+def test_a_venue_with_one_of_its_visits_cancelled_shows_a_cancelled_badge(page, espoo_data):
     window_end = timezone.now() + datetime.timedelta(days=12)
     upcoming = Visit.objects.filter(state=State.PUBLISHED, starts_at__gt=timezone.now(), starts_at__lt=window_end)
     venue_id = next(
@@ -257,7 +257,7 @@ def assert_no_marker_covers_another(page: Page) -> None:
         assert apart, f"the markers of {one} and {other} overlap"
 
 
-def test_markers_of_places_close_together_do_not_cover_each_other(page, espoo_network):
+def test_markers_of_places_close_together_do_not_cover_each_other(page, espoo_data):
     # The old Espoon keskus point and the small-scale one are 250 m apart, and the mobile
     # service visits libraries in the same buildings as service points.
     open_map(page, "/fi/")

@@ -87,7 +87,7 @@ def fetch_calendar(page: Page, href: str) -> dict[str, Event]:
 
 
 @pytest.fixture
-def cancelled_visit(espoo_network) -> Visit:
+def cancelled_visit(espoo_data) -> Visit:
     """An upcoming demo visit cancelled the way a scheduler does it, on a day when another venue's
     visit is still on (so a test can tell a cancelled marker from a scheduled one)."""
     for visit in upcoming_visits().filter(starts_at__gt=timezone.now()).select_related("venue").order_by("starts_at"):
@@ -101,7 +101,7 @@ def cancelled_visit(espoo_network) -> Visit:
     pytest.fail("load_espoo_data made no day with two upcoming visits")
 
 
-def test_on_a_phone_a_swedish_speaker_finds_digital_support_in_swedish_and_saves_a_visit(new_page, espoo_network):
+def test_on_a_phone_a_swedish_speaker_finds_digital_support_in_swedish_and_saves_a_visit(new_page, espoo_data):
     window = upcoming_visits()
     matching = set(window.filter(services__slug=DIGITAL_SUPPORT, languages__code=SWEDISH).values_list("pk", flat=True))
     other = window.exclude(pk__in=matching).select_related("venue").order_by("starts_at").first()

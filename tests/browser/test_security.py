@@ -18,7 +18,7 @@ XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
-def test_the_public_pages_break_no_content_security_policy_rule(page, espoo_network, watch, language):
+def test_the_public_pages_break_no_content_security_policy_rule(page, espoo_data, watch, language):
     open_map(page, f"/{language}/?on=2026-11-28")
     marker(page, "tapiola").click()
     wait_for_popup(page).locator(".map-popup__link").click()

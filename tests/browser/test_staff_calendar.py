@@ -25,21 +25,21 @@ PASSWORD = "kalenteri-salasana-2026"
 def staff_roles(transactional_db) -> None:
     """The groups of migration 0003, put back if an earlier transactional test emptied the tables.
 
-    `espoo_network` relies on the serialized rollback for them, and that is lost once Playwright
+    `espoo_data` relies on the serialized rollback for them, and that is lost once Playwright
     runs the tests in its own context after other database tests in the same session.
     """
     staff_role_groups_ensure()
 
 
 @pytest.fixture
-def scheduler(staff_roles, espoo_network):
+def scheduler(staff_roles, espoo_data):
     user = UserFactory(username="sanna.suunnittelija", first_name="Sanna", last_name="Suunnittelija", password=PASSWORD)
     user.groups.add(Group.objects.get(name="scheduler"))
     return user
 
 
 @pytest.fixture
-def advisor(staff_roles, espoo_network):
+def advisor(staff_roles, espoo_data):
     return AdvisorFactory(user__first_name="Testi", user__last_name="Neuvoja")
 
 
@@ -82,7 +82,7 @@ def test_scheduler_plans_a_series_cancels_a_visit_and_publishes(page: Page, sche
     assert_no_violations(page)
     page.locator('button[name="action"][value="save"]').click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Series at Sello library")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Series: Sello library")
     series = VisitSeries.objects.get(advisors=advisor)
     visits = list(series.visits.order_by("starts_at"))
     assert len(visits) == 4

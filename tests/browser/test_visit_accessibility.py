@@ -19,7 +19,7 @@ REASON = "Neuvoja sairastui. Rådgivaren insjuknade. The advisor fell ill."
 
 
 @pytest.fixture
-def visits(espoo_network) -> tuple[Visit, Visit]:
+def visits(espoo_data) -> tuple[Visit, Visit]:
     """Two upcoming demo visits a few days apart at different venues; the first one cancelled."""
     upcoming = list(
         Visit.objects.filter(state=State.PUBLISHED, starts_at__gt=timezone.now())
