@@ -279,7 +279,7 @@ def test_an_address_orders_the_list_by_distance_from_it(client, geocoder, three_
 
     assert listed_ids(response) == [sello.pk, middle.pk, far.pk]
     content = response.content.decode()
-    assert "nearest first from Leppävaarankatu 9, Espoo" in content
+    assert "Nearest first from Leppävaarankatu 9, Espoo." in content
     assert "0 m away" in content
     assert "2.0 km away" in content
     assert "Address search is not in use" not in content
@@ -317,7 +317,8 @@ def test_when_the_geocoder_fails_the_page_is_the_normal_list(client, geocoder, t
 
     assert listed_ids(response) == [far.pk, middle.pk, sello.pk]
     content = response.content.decode()
-    assert "nearest first" not in content
+    # The form's own label reads "Nearest first from"; the summary names a place after it.
+    assert not re.search(r"Nearest first from \S", content)
     assert " away" not in content
 
 
@@ -331,4 +332,5 @@ def test_when_geocoding_is_off_the_page_says_so_and_lists_in_time_order(client, 
     assert listed_ids(response) == [far.pk, middle.pk, sello.pk]
     content = response.content.decode()
     assert "Address search is not in use" in content
-    assert "nearest first" not in content
+    # The form's own label reads "Nearest first from"; the summary names a place after it.
+    assert not re.search(r"Nearest first from \S", content)

@@ -315,7 +315,7 @@ def test_a_filtered_list_offers_the_same_filters_as_a_calendar_and_a_printable_s
     uids = set(re.findall(rb"UID:visit-(\d+)@", calendar.content))
     assert uids == {str(filtered_world[name].pk).encode() for name in ("sello_digital_sv", "january")}
     printable = page(client.get(shown.link("Printable")["href"]))
-    assert "Mobile information service in Leppävaara" in printable.text
+    assert "Mobile information service: Leppävaara" in printable.text
     assert "10.00–12.00 Sello library" in " ".join(printable.text.split())
 
 
