@@ -4,9 +4,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# pytest-xdist workers: one per core here. CI runs its two passes side by side with one each.
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test screenshots install lint browser messages
+.PHONY: run test test-fast screenshots install lint browser messages
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +33,11 @@ browser:
 	  else echo "Browser tests need /usr/bin/chromium: install Debian's chromium package." >&2; exit 1; fi; }
 
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# Everything but the browser tests: no Chromium needed.
+test-fast: install
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 # Rewrites docs/screenshots/ from today's map; `make test` never writes tracked files.
 screenshots: install browser

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -13,6 +13,30 @@ from django.core.management import call_command
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CELERY_BIN = Path(sys.executable).with_name("celery")
+REDIS_DATABASES = 16  # Redis's default `databases`
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database(worker_id):
+    """Under pytest-xdist, each worker process takes its own Redis database: gw0 the one in
+    REDIS_URL, gw1 the next, and so on.
+
+    Redis is the cache and Celery's broker. Sharing one database, a worker's `cache.clear()`
+    (a FLUSHDB) would drop another's queued tasks and queue bindings, and the Celery worker one
+    test process starts (`celery_worker`) would run tasks another sent. Nothing has connected to
+    Redis yet when a session begins, so changing the settings here is in time.
+    """
+    if not settings.REDIS_URL or worker_id == "master":
+        return
+    parts = urlsplit(settings.REDIS_URL)
+    database = int(parts.path.strip("/") or 0) + int(worker_id.removeprefix("gw"))
+    if database >= REDIS_DATABASES:
+        pytest.exit(f"REDIS_URL={settings.REDIS_URL} leaves no Redis database for xdist worker {worker_id}", 4)
+    from espoo_service.celery import app
+
+    url = parts._replace(path=f"/{database}").geturl()
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = app.conf.broker_url = url
+    settings.CACHES["default"]["LOCATION"] = url
 
 
 @pytest.fixture
