@@ -49,27 +49,27 @@ class Described(HTMLParser):
                 self.text_by_id[element_id] += data
 
 
-DATE = "Enter the date as YYYY-MM-DD, for example 2026-12-31."
+DATE = "“%(value)s” is not a date: enter it as YYYY-MM-DD, for example 2026-12-31."
 NO_AREA = "There is no such choice: %(value)s."
 INVALID_PAGES = [
-    # path, the invalid field's name, its message (to translate)
-    ("/fi/?start=x", "start", DATE),
-    ("/en/?start=x&end=1.1.2027", "end", DATE),
-    ("/fi/visits/?area=nope&end=bad", "area", NO_AREA),
-    ("/fi/visits/?area=nope&end=bad", "end", DATE),
-    ("/sv/visits/?start=2026-12-10&end=2026-12-01", "end", "The end date cannot be before the start date."),
-    ("/fi/visits/print/?area=nope", "area", NO_AREA),
-    ("/en/visits/print/?area=nope", "area", NO_AREA),
-    ("/fi/service-points/tapiola/?on=bad", "on", DATE),
-    ("/en/service-points/tapiola/?on=1.1.2026", "on", DATE),
+    # path, the invalid field's name, its message (to translate), the value it names
+    ("/fi/?start=x", "start", DATE, "x"),
+    ("/en/?start=x&end=1.1.2027", "end", DATE, "1.1.2027"),
+    ("/fi/visits/?area=nope&end=bad", "area", NO_AREA, "nope"),
+    ("/fi/visits/?area=nope&end=bad", "end", DATE, "bad"),
+    ("/sv/visits/?start=2026-12-10&end=2026-12-01", "end", "The end date cannot be before the start date.", ""),
+    ("/fi/visits/print/?area=nope", "area", NO_AREA, "nope"),
+    ("/en/visits/print/?area=nope", "area", NO_AREA, "nope"),
+    ("/fi/service-points/tapiola/?on=bad", "on", DATE, "bad"),
+    ("/en/service-points/tapiola/?on=1.1.2026", "on", DATE, "1.1.2026"),
 ]
 
 
-@pytest.mark.parametrize(("path", "name", "message"), INVALID_PAGES)
-def test_an_invalid_filter_is_described_by_its_message_on_the_page(client, espoo_network, path, name, message):
+@pytest.mark.parametrize(("path", "name", "message", "value"), INVALID_PAGES)
+def test_an_invalid_filter_is_described_by_its_message_on_the_page(client, espoo_network, path, name, message, value):
     page = Described(client.get(path).content)
     with translation.override(path.split("/")[1]):
-        message = gettext(message) % {"value": "nope"}
+        message = gettext(message) % {"value": value}
 
     invalid = [field for field in page.fields if field.get("name") == name]
     assert invalid, f"no field {name} marked invalid or described"
@@ -81,7 +81,7 @@ def test_an_invalid_filter_is_described_by_its_message_on_the_page(client, espoo
         assert message in described
 
 
-@pytest.mark.parametrize("path", sorted({path for path, _, _ in INVALID_PAGES} | {"/fi/", "/fi/visits/print/"}))
+@pytest.mark.parametrize("path", sorted({page[0] for page in INVALID_PAGES} | {"/fi/", "/fi/visits/print/"}))
 def test_every_description_a_page_names_is_on_the_page(client, espoo_network, path):
     page = Described(client.get(path).content)
 
@@ -183,3 +183,22 @@ def test_clock_times_are_written_with_two_digits_and_a_dot_in_every_language(cli
     assert "09.05–11.30" in page.content.decode()
     [marker] = json.loads(re.search(MARKERS, map_page.content.decode()).group(1))
     assert marker["visits"][0]["when"].endswith(" 7.12. 09.05–11.30")
+
+
+@pytest.mark.parametrize(
+    ("path", "typed"),
+    [
+        ("/fi/?start=not-a-date", "not-a-date"),
+        ("/en/visits/?start=2026-13-45&end=2026-12-20", "2026-13-45"),
+        ("/sv/visits/?end=%3Cb%3E", "<b>"),
+        ("/en/?start=1999-12-31", "1999-12-31"),
+    ],
+)
+def test_a_refused_date_is_named_in_the_message_and_the_input_shows_a_real_date(client, espoo_network, path, typed):
+    from tests.html import parse, text
+
+    page = parse(client.get(path).content)
+
+    for field in page.select('input[type="date"]'):
+        datetime.date.fromisoformat(field["value"])
+    assert typed in " ".join(text(error) for error in page.select(".form-error"))

@@ -72,12 +72,12 @@ def _resident_filters(
     else:
         today = local_today()
         filters, origin = PublicFilters(start=today, end=today + datetime.timedelta(days=DEFAULT_DAYS - 1)), None
-    # The date inputs show the range in force, also when the resident left them empty. Filled in
-    # only after validation: a start date alone gives two weeks from that date, not an end date
-    # before it.
+    # The date inputs show the range in force: also when the resident left them empty, and in
+    # place of a date that was refused (the message names what was typed; a date input cannot
+    # hold it). Filled in only after validation: a start date alone gives two weeks from that
+    # date, not an end date before it.
     for name in ("start", "end"):
-        if not data.get(name):
-            data[name] = getattr(filters, name).isoformat()
+        data[name] = getattr(filters, name).isoformat()
     return form, filters, origin
 
 
