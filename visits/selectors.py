@@ -132,6 +132,31 @@ def public_visits(filters: PublicFilters) -> QuerySet[Visit]:
     )
 
 
+@dataclass(frozen=True)
+class VisitPage:
+    """Visits in time order, cut at a whole day when there are more than a page holds."""
+
+    visits: list[Visit]
+    continues_on: datetime.date | None = None  # the first day left out, when the answer was cut
+
+
+def visits_page(queryset: QuerySet[Visit], *, limit: int) -> VisitPage:
+    """At most `limit` visits of `queryset` (in time order), ending with a whole day.
+
+    Rule: no public answer grows with the data: a page lists whole days up to `limit` visits and
+    says from which day to continue. A single day with more visits than that is cut at `limit`,
+    and the page continues from the next day.
+    """
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return VisitPage(visits=rows)
+    first_left_out = timezone.localtime(rows[limit].starts_at).date()
+    whole_days = [v for v in rows[:limit] if timezone.localtime(v.starts_at).date() < first_left_out]
+    if whole_days:
+        return VisitPage(visits=whole_days, continues_on=first_left_out)
+    return VisitPage(visits=rows[:limit], continues_on=first_left_out + datetime.timedelta(days=1))
+
+
 def public_visit(pk: int) -> Visit | None:
     return (
         Visit.objects.public()

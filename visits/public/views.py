@@ -3,6 +3,7 @@
 import datetime
 import json
 from collections import defaultdict
+from dataclasses import replace
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -30,10 +31,14 @@ from visits.geocoding import Place, geocoding_enabled
 from visits.models import Venue, Visit
 from visits.public.forms import DEFAULT_DAYS, MapDateForm, MapFilterForm, VisitFilterForm
 from visits.recurrence import local_datetime
-from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area
+from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area, visits_page
 
 FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 365
+# Bounds on what one anonymous request renders, whatever the density of the plan.
+PAGE_VISITS = 500
+FEED_PAST_VISITS = 200
+FEED_COMING_VISITS = 1000
 PRINT_WEEKS = 4
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -84,7 +89,8 @@ def _resident_filters(
 @require_safe
 def visit_list(request: HttpRequest) -> HttpResponse:
     form, filters, origin = _resident_filters(request, VisitFilterForm)
-    visits = list(public_visits(filters))
+    page = visits_page(public_visits(filters), limit=PAGE_VISITS)
+    visits = page.visits
     days = _by_day(_distance_sorted(visits, origin))
     context = {
         "form": form,
@@ -92,6 +98,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "origin": origin,
         "days": days,
         "count": len(visits),
+        "continues_on": page.continues_on,
         "calendar": _month_grid(filters.start, filters.end, {day: len(items) for day, items in days}),
         "geocoding_enabled": geocoding_enabled(),
     }
@@ -200,19 +207,24 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": form.error_text()}, status=400)
     today = local_today()
     chosen = form.filters()
-    filters = PublicFilters(
+    past = PublicFilters(
         start=today - datetime.timedelta(days=FEED_DAYS_BACK),
-        end=today + datetime.timedelta(days=FEED_DAYS_AHEAD),
+        end=today - datetime.timedelta(days=1),
         area=chosen.area,
         service=chosen.service,
         language=chosen.language,
         venue=chosen.venue,
     )
+    coming = replace(past, start=today, end=today + datetime.timedelta(days=FEED_DAYS_AHEAD))
+    # The most recent of the past month and the nearest coming visits: a calendar app refreshes
+    # the feed, so later visits arrive as their time comes nearer.
+    visits = [
+        *reversed(list(public_visits(past).reverse()[:FEED_PAST_VISITS])),
+        *public_visits(coming).exclude(starts_at__lt=local_datetime(today, datetime.time()))[:FEED_COMING_VISITS],
+    ]
     with translation.override(language):
         name = _("Espoo mobile information service")
-    body = visits_calendar(
-        list(public_visits(filters)), name=name, language=language, base_url=request.build_absolute_uri("/")[:-1]
-    )
+    body = visits_calendar(visits, name=name, language=language, base_url=request.build_absolute_uri("/")[:-1])
     return _calendar_response(body, filename="espoo-visits.ics", attachment=False)
 
 
@@ -331,10 +343,11 @@ def home(request: HttpRequest) -> HttpResponse:
         guidance = _closure_guidance([row["point"] for row in closing], on=on, candidates=points)
         for row in closing:
             row["guidance"] = guidance[row["point"].pk]
-    visits = []
+    visits, continues_on = [], None
     if show in ("all", "visits"):
         # Upcoming only: a visit (cancelled or not) leaves the map once its time has passed.
-        visits = [v for v in public_visits(filters) if not v.is_over]
+        page = visits_page(public_visits(filters).upcoming(), limit=PAGE_VISITS)
+        visits, continues_on = page.visits, page.continues_on
     days = _by_day(_distance_sorted(visits, origin))
     context = {
         "form": form,
@@ -346,6 +359,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "days": days,
         "visit_count": len(visits),
+        "continues_on": continues_on,
         "geojson": {
             "type": "FeatureCollection",
             "features": [service_point_feature(service_point=row["point"], on=on) for row in rows],
