@@ -142,3 +142,32 @@ def test_a_visit_page_reads_the_same_for_a_plain_visit_and_a_full_one(client):
     full, _response = queries(client, f"/fi/visits/{sixth.pk}/")
 
     assert full == plain
+
+
+@pytest.mark.django_db
+def test_a_series_of_five_hundred_dates_saves_in_about_as_many_queries_as_one_of_five():
+    from tests.visits.factories import AdvisorFactory, SeriesPlanFactory
+    from visits.services import series_create
+
+    advisors = [AdvisorFactory(), AdvisorFactory()]
+    services, languages = [ServiceTypeFactory(), ServiceTypeFactory()], [LanguageFactory(code="fi")]
+    counts = {}
+    for count, first_day in ((5, datetime.date(2027, 1, 4)), (500, datetime.date(2027, 3, 1))):
+        plan = SeriesPlanFactory(
+            venue=VenueFactory(),
+            rrule=f"FREQ=DAILY;COUNT={count}",
+            starts_on=first_day,
+            skip_public_holidays=False,
+            advisors=advisors,
+            services=services,
+            languages=languages,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            series = series_create(plan)
+        assert series.visits.count() == count
+        assert all(v.advisors.count() == 2 and v.services.count() == 2 for v in series.visits.all()[:3])
+        counts[count] = len(queries)
+
+    # Written in bulk: only the batches of a bulk insert grow (SQLite binds fewer values per query).
+    # One visit at a time, the 500 dates took about 9,000 queries.
+    assert counts[500] <= 3 * counts[5]
