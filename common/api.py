@@ -1,16 +1,55 @@
-"""What every JSON endpoint shares: the language parameter, one value per parameter, dates, GeoJSON."""
+"""What every JSON endpoint shares: the language parameter, one value per parameter, dates, GeoJSON,
+the error body."""
 
 import datetime
 from typing import Any, Literal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from pydantic import create_model
 
+from common.forms import EARLIEST_DATE, LATEST_DATE, IsoDateField
+
 Language = Literal["fi", "sv", "en"]
+# What parsing insists on (the forms' own parser would also take 2026-1-1); the description
+# states the stricter DATE_PATTERN below, whose other dates the forms refuse with a clear message.
 ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# With `format: date`, this pattern admits exactly the real dates of EARLIEST_DATE..LATEST_DATE
+# (the years 2000–2099), so a client or fuzzer that honours the description never sends a date
+# the forms refuse. `formatMinimum`/`formatMaximum` say the same for validators that read them.
+DATE_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def date_schema(*, examples: list[str] | None = None) -> dict[str, Any]:
+    """JSON Schema keywords of a date parameter: its form and the range IsoDateField accepts."""
+    schema: dict[str, Any] = {
+        "format": "date",
+        "pattern": DATE_PATTERN,
+        "formatMinimum": EARLIEST_DATE.isoformat(),
+        "formatMaximum": LATEST_DATE.isoformat(),
+    }
+    if examples:
+        schema["examples"] = examples
+    return schema
+
+
+def date_description(description: str) -> str:
+    return f"{description} (YYYY-MM-DD, {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d})"
+
+
+class ErrorOut(Schema):
+    """Every refusal: status 400 and one line saying what to change."""
+
+    error: str = Field(..., description="What was wrong with the request, in English")
+
+
+def responses(ok: object) -> dict[int, object]:
+    """The responses every operation documents: its answer, or a 400 with the error body."""
+    return {200: ok, 400: ErrorOut}
 
 
 def repeated_parameter_error(request: HttpRequest) -> str | None:
@@ -27,10 +66,12 @@ def reject_repeated_parameters(request: HttpRequest) -> None:
 
 
 def parse_iso_date(name: str, value: str) -> datetime.date:
+    """`value` as a date by the rules of the site's forms (IsoDateField), or a 400 naming `name`."""
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise HttpError(400, f"'{name}' is not a real date: {value!r} (use YYYY-MM-DD).") from None
+        return IsoDateField().clean(value)
+    except ValidationError as error:
+        with translation.override("en"):
+            raise HttpError(400, f"'{name}': {' '.join(error.messages)}") from None
 
 
 class LanguageQuery(Schema):
@@ -56,22 +97,30 @@ def form_query_schema(
     fields: dict[str, str],
     required: tuple[str, ...] = (),
     base: type[Schema] = Schema,
+    examples: dict[str, list[str]] | None = None,
 ) -> type[Schema]:
     """The query parameters of `form_class` as a schema for the OpenAPI document.
 
-    The form stays the one place the parameters are validated; this only describes them, built
-    from the form's own fields, so the description cannot drift from what is enforced. `fields`
-    maps each parameter to its description; `base` adds parameters that are not the form's.
+    The form stays the place the parameters are validated; this describes them, built from the
+    form's own fields, so the description cannot drift from what is enforced. Only a date's plain
+    shape, YYYY-MM-DD, is enforced here too: the form's parser would also take 2026-1-1. `fields`
+    maps each parameter to its description; `base` adds parameters that are not the form's;
+    `examples` gives example values (a fuzzer starts from them).
     """
     definitions: dict[str, Any] = {}
     for field_name, description in fields.items():
         field = form_class.base_fields[field_name]
         low, high = _limits(field)
         extra: dict[str, Any] = {}
+        pattern = None
         if isinstance(field, forms.DateField):
+            # The range is described but left to the form, whose message names the limit.
             annotation: Any = str
-            extra.update(format="date", pattern=ISO_DATE_PATTERN)
-            description = f"{description} (YYYY-MM-DD, {low:%Y-%m-%d} to {high:%Y-%m-%d})"
+            pattern = ISO_DATE_PATTERN
+            if (low, high) != (EARLIEST_DATE, LATEST_DATE):
+                raise ValueError(f"{field_name}: DATE_PATTERN describes no other range than the forms' own")
+            extra.update(date_schema(examples=examples.get(field_name) if examples else None))
+            description = date_description(description)
         elif isinstance(field, forms.IntegerField):
             annotation = int
             extra.update({"minimum": low, "maximum": high})
@@ -80,5 +129,8 @@ def form_query_schema(
         if field_name not in required:
             annotation = annotation | None
         default = ... if field_name in required else None
-        definitions[field_name] = (annotation, Field(default, description=description, json_schema_extra=extra))
+        definitions[field_name] = (
+            annotation,
+            Field(default, pattern=pattern, description=description, json_schema_extra=extra),
+        )
     return create_model(name, __base__=base, **definitions)

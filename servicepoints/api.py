@@ -6,7 +6,16 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from common.api import ISO_DATE_PATTERN, LanguageQuery, PointGeometry, parse_iso_date, reject_repeated_parameters
+from common.api import (
+    ISO_DATE_PATTERN,
+    LanguageQuery,
+    PointGeometry,
+    date_description,
+    date_schema,
+    parse_iso_date,
+    reject_repeated_parameters,
+    responses,
+)
 from common.dates import local_today
 from common.http import public_cache
 from servicepoints.selectors import service_point_collection
@@ -15,7 +24,7 @@ router = Router(tags=["service points"])
 
 
 class ServicePointProperties(Schema):
-    id: int
+    id: int = Field(..., ge=1)
     slug: str
     name: str
     kind: Literal["fixed", "small"]
@@ -42,14 +51,18 @@ class ServicePointCollection(Schema):
 
 
 class ServicePointFilters(LanguageQuery):
+    # The range is checked by parse_iso_date (IsoDateField's rules), whose message names the limit.
     on: str | None = Field(
-        None, pattern=ISO_DATE_PATTERN, description="Date the status is given for (YYYY-MM-DD); default today"
+        None,
+        pattern=ISO_DATE_PATTERN,
+        description=date_description("Date the status is given for; default today"),
+        json_schema_extra=date_schema(examples=["2026-12-01"]),
     )
 
 
-@router.get("/service-points", response=ServicePointCollection, summary="Service points as GeoJSON")
+@router.get("/service-points", response=responses(ServicePointCollection), summary="Service points as GeoJSON")
 def service_points(request: HttpRequest, response: HttpResponse, filters: Query[ServicePointFilters]) -> dict:
     reject_repeated_parameters(request)
     public_cache(response)
-    on = parse_iso_date("on", filters.on) if filters.on else local_today()
+    on = parse_iso_date("on", filters.on) if filters.on is not None else local_today()
     return service_point_collection(on=on, language=filters.lang)

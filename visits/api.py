@@ -1,5 +1,7 @@
 """Read-only JSON API for the mobile service."""
 
+import datetime
+import re
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -7,11 +9,11 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from common.api import LanguageQuery, PointGeometry, form_query_schema, reject_repeated_parameters
+from common.api import LanguageQuery, PointGeometry, form_query_schema, reject_repeated_parameters, responses
 from common.dates import local_today
 from common.http import public_cache
 from visits.public.forms import MAX_RANGE_DAYS, VisitFilterForm
-from visits.selectors import COVERAGE_WEEKS, area_coverage, visit_collection
+from visits.selectors import COVERAGE_WEEKS, VisitCursor, area_coverage, visit_collection_page
 
 router = Router()
 
@@ -26,7 +28,9 @@ class AreaOut(Schema):
     losing_last_point: bool = Field(..., description="Every open point in the area closes within the weeks")
 
 
-@router.get("/areas", response=list[AreaOut], summary="Areas and their face-to-face coverage", tags=["areas"])
+@router.get(
+    "/areas", response=responses(list[AreaOut]), summary="Areas and their face-to-face coverage", tags=["areas"]
+)
 def areas(request: HttpRequest, response: HttpResponse, filters: Query[LanguageQuery]) -> list[dict]:
     reject_repeated_parameters(request)
     public_cache(response)
@@ -45,6 +49,42 @@ def areas(request: HttpRequest, response: HttpResponse, filters: Query[LanguageQ
         ]
 
 
+# A page of visits: big enough that a fortnight usually fits on one, small enough to answer
+# well under a second on a dense year.
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+# The last visit of the previous page: its start as seconds (and microseconds) since the Unix
+# epoch, and its id, e.g. 1796630400_123. Every value of this pattern is a place in the order,
+# so whatever the description admits gets a page; and it is URL-safe, so `next` needs no escaping.
+CURSOR_PATTERN = r"^\d{1,10}(\.\d{6})?_\d{1,18}$"
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+class VisitPageQuery(LanguageQuery):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Most visits on one page")
+    # Checked by parse_cursor, so a bad cursor gets a message about cursors.
+    after: str | None = Field(
+        None,
+        description="Where the page starts: copy it from the previous page's `next`; omit for the first page",
+        json_schema_extra={"pattern": CURSOR_PATTERN, "examples": ["1796630400_123"]},
+    )
+
+
+def format_cursor(cursor: VisitCursor) -> str:
+    since = cursor.starts_at - EPOCH
+    seconds, microseconds = since.days * 86400 + since.seconds, since.microseconds
+    return f"{seconds}{f'.{microseconds:06d}' if microseconds else ''}_{cursor.pk}"
+
+
+def parse_cursor(value: str) -> VisitCursor:
+    if not re.fullmatch(CURSOR_PATTERN, value):
+        raise HttpError(400, "'after': not a cursor of this API; copy it from the `next` link of the previous page.")
+    moment, pk = value.split("_")
+    seconds, _, microseconds = moment.partition(".")
+    starts_at = EPOCH + datetime.timedelta(seconds=int(seconds), microseconds=int(microseconds or 0))
+    return VisitCursor(starts_at=starts_at, pk=int(pk))
+
+
 # The visit list's own form validates these parameters; the schema is built from it.
 VisitQuery = form_query_schema(
     "VisitQuery",
@@ -58,18 +98,19 @@ VisitQuery = form_query_schema(
         "venue": "Venue id",
     },
     required=("start", "end"),
-    base=LanguageQuery,
+    base=VisitPageQuery,
+    examples={"start": ["2026-12-01"], "end": ["2026-12-14"]},
 )
 
 
 class VenueRef(Schema):
-    id: int
+    id: int = Field(..., ge=1)
     name: str
     address: str
 
 
 class VisitProperties(Schema):
-    id: int
+    id: int = Field(..., ge=1)
     starts_at: str = Field(..., description="ISO 8601 with offset")
     ends_at: str = Field(..., description="ISO 8601 with offset")
     status: Literal["scheduled", "cancelled"]
@@ -90,14 +131,33 @@ class VisitFeature(Schema):
 class VisitCollection(Schema):
     type: Literal["FeatureCollection"]
     features: list[VisitFeature]
+    next: str | None = Field(
+        None,
+        description="Path and query of the next page (every parameter kept, `after` set); absent on the last page",
+    )
 
 
-@router.get("/visits", response=VisitCollection, summary="Published and cancelled visits as GeoJSON", tags=["visits"])
+@router.get(
+    "/visits",
+    response=responses(VisitCollection),
+    summary="Published and cancelled visits as GeoJSON, a page at a time",
+    tags=["visits"],
+    # `next` only while there is a next page; every other field is always given, null or not.
+    exclude_unset=True,
+)
 def visits(request: HttpRequest, response: HttpResponse, query: Query[VisitQuery]) -> dict:
-    """Visits whose time overlaps the range. Cancelled visits are included with their reason."""
+    """Visits whose time overlaps the range, in order of start time (then id). Cancelled visits
+    are included with their reason. At most `limit` visits come on one page; while more remain,
+    `next` is the link to the following page."""
     form = VisitFilterForm(request.GET, require_range=True)
     with translation.override("en"):
         if not form.is_valid():
             raise HttpError(400, form.error_text())
+    after = parse_cursor(query.after) if query.after is not None else None
     public_cache(response)
-    return visit_collection(form.filters(), language=query.lang)
+    page = visit_collection_page(form.filters(), after=after, limit=query.limit, language=query.lang)
+    if page.next_after is None:
+        return page.collection
+    parameters = request.GET.copy()
+    parameters["after"] = format_cursor(page.next_after)
+    return {**page.collection, "next": f"{request.path}?{parameters.urlencode()}"}

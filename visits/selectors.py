@@ -216,9 +216,38 @@ def visit_feature(visit: Visit) -> dict:
     }
 
 
-def visit_collection(filters: PublicFilters, *, language: str) -> dict:
+@dataclass(frozen=True)
+class VisitCursor:
+    """A place in the public visit order (start time, then id): the last visit a page showed."""
+
+    starts_at: datetime.datetime
+    pk: int
+
+
+@dataclass(frozen=True)
+class VisitCollectionPage:
+    collection: dict
+    next_after: VisitCursor | None  # where the next page starts; None on the last page
+
+
+def visit_collection_page(
+    filters: PublicFilters, *, after: VisitCursor | None, limit: int, language: str
+) -> VisitCollectionPage:
+    """Up to `limit` visits of `public_visits(filters)` that come after `after`, as GeoJSON.
+
+    Rule: no public answer grows with the data. The page is cut by position (keyset), not by
+    offset: following the cursors lists every visit exactly once, in order, however deep, and a
+    visit added or removed meanwhile does not shift the pages after it.
+    """
+    queryset = public_visits(filters)
+    if after is not None:
+        queryset = queryset.filter(starts_at__gte=after.starts_at).exclude(starts_at=after.starts_at, pk__lte=after.pk)
+    rows = list(queryset[: limit + 1])
+    shown = rows[:limit]
+    next_after = VisitCursor(starts_at=shown[-1].starts_at, pk=shown[-1].pk) if len(rows) > limit else None
     with translation.override(language):
-        return {"type": "FeatureCollection", "features": [visit_feature(v) for v in public_visits(filters)]}
+        collection = {"type": "FeatureCollection", "features": [visit_feature(v) for v in shown]}
+    return VisitCollectionPage(collection=collection, next_after=next_after)
 
 
 # Staff calendar ------------------------------------------------------------------------------
