@@ -63,6 +63,14 @@ class SingleValuedForm(forms.Form):
         self.repeated = [name for name, values in (data or QueryDict()).lists() if len(values) > 1]
         super().__init__(data, **kwargs)
 
+    def error_text(self) -> str:
+        """All errors in one line, for a JSON 400."""
+        parts = []
+        for name, errors in self.errors.items():
+            prefix = "" if name == "__all__" else f"'{name}': "
+            parts.extend(prefix + str(message) for message in errors)
+        return " ".join(parts)
+
     def clean(self) -> dict:
         cleaned = super().clean()
         for name in self.repeated:

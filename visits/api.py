@@ -10,9 +10,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from common.api import LanguageQuery, PointGeometry, form_query_schema, reject_repeated_parameters, responses
-from common.dates import local_today
 from common.http import public_cache
-from visits.public.forms import MAX_RANGE_DAYS, VisitFilterForm
+from visits.public.forms import MAX_RANGE_DAYS, CoverageForm, VisitFilterForm
 from visits.selectors import COVERAGE_WEEKS, VisitCursor, area_coverage, visit_collection_page
 
 router = Router()
@@ -21,18 +20,35 @@ router = Router()
 class AreaOut(Schema):
     slug: str
     name: str
-    open_service_points: int = Field(..., description="Service points open today")
-    closing_service_points: int = Field(..., description=f"Open points that close within {COVERAGE_WEEKS} weeks")
-    published_visits: int = Field(..., description=f"Published visits in the next {COVERAGE_WEEKS} weeks")
+    open_service_points: int = Field(..., description="Service points open on the first day")
+    closing_service_points: int = Field(..., description="Of those, the ones whose last day falls in the period")
+    published_visits: int = Field(..., description="Published visits in the period")
     uncovered: bool = Field(..., description="Neither an open service point nor a published visit")
-    losing_last_point: bool = Field(..., description="Every open point in the area closes within the weeks")
+    losing_last_point: bool = Field(..., description="Every open point in the area closes within the period")
+
+
+# The period is checked by its own form; the schema is built from it.
+AreaQuery = form_query_schema(
+    "AreaQuery",
+    CoverageForm,
+    fields={
+        "start": "First day of the period (Europe/Helsinki); default today",
+        "end": f"Last day, inclusive; default {COVERAGE_WEEKS} weeks from start, at most {MAX_RANGE_DAYS} days",
+    },
+    base=LanguageQuery,
+)
 
 
 @router.get(
     "/areas", response=responses(list[AreaOut]), summary="Areas and their face-to-face coverage", tags=["areas"]
 )
-def areas(request: HttpRequest, response: HttpResponse, filters: Query[LanguageQuery]) -> list[dict]:
+def areas(request: HttpRequest, response: HttpResponse, filters: Query[AreaQuery]) -> list[dict]:
+    """Each area's coverage in the period: today and the four weeks after unless asked."""
     reject_repeated_parameters(request)
+    form = CoverageForm(request.GET)
+    with translation.override("en"):
+        if not form.is_valid():
+            raise HttpError(400, form.error_text())
     public_cache(response)
     with translation.override(filters.lang):
         return [
@@ -45,7 +61,7 @@ def areas(request: HttpRequest, response: HttpResponse, filters: Query[LanguageQ
                 "uncovered": c.uncovered,
                 "losing_last_point": c.losing_last_point,
             }
-            for c in area_coverage(today=local_today())
+            for c in area_coverage(today=form.cleaned_data["start"], until=form.cleaned_data["end"])
         ]
 
 

@@ -70,10 +70,10 @@ class AreaCoverage:
         return self.uncovered or self.losing_last_point
 
 
-def area_coverage(*, today: datetime.date, weeks: int = COVERAGE_WEEKS) -> list[AreaCoverage]:
-    """For each area: service points open today, those that close within `weeks`, and the
-    published visits in the same weeks."""
-    horizon = today + datetime.timedelta(weeks=weeks)
+def area_coverage(*, today: datetime.date, until: datetime.date | None = None) -> list[AreaCoverage]:
+    """For each area: service points open on `today`, those that close by `until` (inclusive;
+    default the coming COVERAGE_WEEKS weeks), and the published visits in the same days."""
+    horizon = (until + datetime.timedelta(days=1)) if until else today + datetime.timedelta(weeks=COVERAGE_WEEKS)
     window_start = local_datetime(today, datetime.time())
     window_end = local_datetime(horizon, datetime.time())
     in_window = Visit.objects.published().overlapping(window_start, window_end)

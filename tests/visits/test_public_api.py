@@ -443,6 +443,27 @@ def test_answers_are_public_must_revalidate_and_change_when_a_visit_is_cancelled
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "visits", "uncovered"),
+    [
+        ({}, 2, False),
+        ({"start": "2027-01-04", "end": "2027-01-31"}, 0, True),
+        ({"start": "2026-12-28", "end": "2026-12-28"}, 1, False),
+        ({"start": "2026-12-01", "end": "2027-12-01"}, 3, False),
+    ],
+    ids=["default-four-weeks", "a-month-without-visits", "one-day", "a-year"],
+)
+def test_areas_describe_the_period_asked_for(client, query, visits, uncovered):
+    venue = VenueFactory(area=AreaFactory(slug="suur-tapiola"))
+    for day in ("2026-12-07", "2026-12-28", "2027-02-01"):
+        published(venue=venue, day=day)
+
+    [row] = client.get("/api/v1/areas", query).json()
+
+    assert (row["published_visits"], row["uncovered"]) == (visits, uncovered)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("lang", "name"), [("fi", "Suur-Tapiola"), ("sv", "Stor-Hagalund"), ("en", "Suur-Tapiola")])
 def test_areas_count_the_published_visits_of_the_coming_four_weeks(client, lang, name):
     area = AreaFactory(slug="suur-tapiola", name_fi="Suur-Tapiola", name_sv="Stor-Hagalund", name_en="Suur-Tapiola")
@@ -465,7 +486,18 @@ def test_areas_count_the_published_visits_of_the_coming_four_weeks(client, lang,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query_string", ["lang=de", "lang=fi&lang=sv"])
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "lang=de",
+        "lang=fi&lang=sv",
+        "start=not-a-date",
+        "start=2026-12-10&end=2026-12-01",
+        "start=2026-01-01&end=2027-12-31",
+        "end=0000-00-00",
+        "start=2026-12-01&start=2026-12-02",
+    ],
+)
 def test_areas_refuse_bad_input_with_json(client, query_string):
     assert_error(client.get(f"/api/v1/areas?{query_string}"))
 

@@ -12,7 +12,7 @@ from common.forms import IsoDateField, SingleValuedForm
 from servicepoints.models import Area, ServiceType
 from visits.geocoding import Place, geocode
 from visits.models import Language, Venue
-from visits.selectors import PublicFilters
+from visits.selectors import COVERAGE_WEEKS, PublicFilters
 
 DEFAULT_DAYS = 14
 MAX_RANGE_DAYS = 366
@@ -112,14 +112,6 @@ class VisitFilterForm(SingleValuedForm):
             return Place(label=area.name, latitude=area.latitude, longitude=area.longitude)
         return None
 
-    def error_text(self) -> str:
-        """All errors in one line, for a JSON 400."""
-        parts = []
-        for name, errors in self.errors.items():
-            prefix = "" if name == "__all__" else f"'{name}': "
-            parts.extend(prefix + str(message) for message in errors)
-        return " ".join(parts)
-
 
 class MapFilterForm(VisitFilterForm):
     """The map page's filters: those of the visit list, what to show, and `on` kept as the old
@@ -146,3 +138,24 @@ class MapDateForm(SingleValuedForm):
     """The date a service point page shows the situation on."""
 
     on = IsoDateField(label=_("Show the situation on"), required=False)
+
+
+class CoverageForm(SingleValuedForm):
+    """The days whose face-to-face coverage is asked for: from today for four weeks by default."""
+
+    start = IsoDateField(required=False)
+    end = IsoDateField(required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "start" in self.errors or "end" in self.errors:
+            return cleaned
+        start = cleaned.get("start") or local_today()
+        end = cleaned.get("end") or start + datetime.timedelta(weeks=COVERAGE_WEEKS, days=-1)
+        if end < start:
+            self.add_error("end", _("The end date cannot be before the start date."))
+        elif (end - start).days + 1 > MAX_RANGE_DAYS:
+            # Translators: a number of days.
+            self.add_error("end", _("The range can be at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
