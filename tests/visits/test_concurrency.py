@@ -110,24 +110,29 @@ print(json.dumps(race_rounds(int(sys.argv[2]))))
 """
 
 
+def in_embedded_mode(script: str, *arguments: str):
+    """Run a race script in a child process on a SQLite file database, as the embedded mode does."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
+    env["DJANGO_SETTINGS_MODULE"] = "espoo_service.settings"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", script, *arguments],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture
 def run_race(tmp_path):
     def run(rounds: int) -> list[dict]:
         if connection.vendor != "sqlite":
             return race_rounds(rounds)
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
-        env["DJANGO_SETTINGS_MODULE"] = "espoo_service.settings"
-        done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-            [sys.executable, "-c", SQLITE_RACE, str(tmp_path / "embedded.sqlite3"), str(rounds)],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return in_embedded_mode(SQLITE_RACE, str(tmp_path / "embedded.sqlite3"), str(rounds))
 
     return run
 
@@ -184,19 +189,7 @@ CHAIN_RACE = SQLITE_RACE.replace("race_rounds(int(sys.argv[2]))", "race_chain()"
 
 def test_twenty_schedulers_sharing_advisors_get_a_save_or_the_conflict_message(tmp_path):
     if connection.vendor == "sqlite":
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
-        env["DJANGO_SETTINGS_MODULE"] = "espoo_service.settings"
-        done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-            [sys.executable, "-c", CHAIN_RACE, str(tmp_path / "embedded.sqlite3")],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        outcome = json.loads(done.stdout.strip().splitlines()[-1])
+        outcome = in_embedded_mode(CHAIN_RACE, str(tmp_path / "embedded.sqlite3"))
     else:
         outcome = race_chain()
 

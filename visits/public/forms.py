@@ -19,6 +19,20 @@ MAX_RANGE_DAYS = 366
 MAX_ID = 2**31 - 1
 
 
+def _checked_range(form: forms.Form, cleaned: dict, *, default_days: int) -> dict:
+    """A resident's range of days: from today and for `default_days` unless given, end inclusive,
+    not before the start and at most MAX_RANGE_DAYS long."""
+    start = cleaned.get("start") or local_today()
+    end = cleaned.get("end") or start + datetime.timedelta(days=default_days - 1)
+    if end < start:
+        form.add_error("end", _("The end date cannot be before the start date."))
+    elif (end - start).days + 1 > MAX_RANGE_DAYS:
+        # Translators: a number of days.
+        form.add_error("end", _("The range can be at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
+    cleaned["start"], cleaned["end"] = start, end
+    return cleaned
+
+
 class SlugChoiceField(forms.ModelChoiceField):
     def __init__(self, queryset, *, to_field_name: str, label, empty_label) -> None:
         super().__init__(
@@ -77,15 +91,7 @@ class VisitFilterForm(SingleValuedForm):
         cleaned = super().clean()
         if "start" in self.errors or "end" in self.errors:
             return cleaned
-        start = cleaned.get("start") or local_today()
-        end = cleaned.get("end") or start + datetime.timedelta(days=DEFAULT_DAYS - 1)
-        if end < start:
-            self.add_error("end", _("The end date cannot be before the start date."))
-        elif (end - start).days + 1 > MAX_RANGE_DAYS:
-            # Translators: a number of days.
-            self.add_error("end", _("The range can be at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
-        cleaned["start"], cleaned["end"] = start, end
-        return cleaned
+        return _checked_range(self, cleaned, default_days=DEFAULT_DAYS)
 
     def filters(self) -> PublicFilters:
         """The validated filters; the range defaults to the next 14 days from today."""
@@ -150,12 +156,4 @@ class CoverageForm(SingleValuedForm):
         cleaned = super().clean()
         if "start" in self.errors or "end" in self.errors:
             return cleaned
-        start = cleaned.get("start") or local_today()
-        end = cleaned.get("end") or start + datetime.timedelta(weeks=COVERAGE_WEEKS, days=-1)
-        if end < start:
-            self.add_error("end", _("The end date cannot be before the start date."))
-        elif (end - start).days + 1 > MAX_RANGE_DAYS:
-            # Translators: a number of days.
-            self.add_error("end", _("The range can be at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
-        cleaned["start"], cleaned["end"] = start, end
-        return cleaned
+        return _checked_range(self, cleaned, default_days=COVERAGE_WEEKS * 7)
