@@ -1,5 +1,7 @@
 """Drill: Redis hangs (a paused process, as on a stalled network) and then thaws.
 
+Health answers 503 in time, residents' pages and schedulers' saves go through, health recovers.
+
 The test starts its own Redis on a free port and pauses it with SIGSTOP; the shared Redis is
 never touched. Every wait on Redis is bounded by REDIS_TIMEOUT_SECONDS.
 """
@@ -99,6 +101,22 @@ def test_a_hung_redis_is_reported_within_the_bound_and_pages_still_answer(client
     assert waited < BOUND_SECONDS
     assert page.status_code == 200
     assert page_waited < BOUND_SECONDS
+
+    # A scheduler's save goes through too: cancelling a visit, with its reason.
+    from django.contrib.auth.models import Group
+
+    from tests.visits.factories import UserFactory, VisitFactory
+
+    scheduler = UserFactory()
+    scheduler.groups.add(Group.objects.get(name="scheduler"))
+    client.force_login(scheduler)
+    visit = VisitFactory(published=True)
+    started = time.monotonic()
+    saved = client.post(f"/en/staff/visits/{visit.pk}/cancel/", {"cancel_reason": "The advisor is ill."})
+    assert saved.status_code == 302
+    assert time.monotonic() - started < BOUND_SECONDS
+    visit.refresh_from_db()
+    assert visit.is_cancelled
 
     os.kill(on_private_redis.pid, signal.SIGCONT)
     thawed, _ = timed_get(client, "/healthz")
