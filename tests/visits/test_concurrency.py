@@ -22,8 +22,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from tests.visits.factories import AdvisorFactory, VenueFactory
 from visits.models import Visit
@@ -65,6 +67,11 @@ def race(plans: list[VisitPlan]) -> tuple[list[Visit], list[ValidationError], li
     return created, refused, crashed
 
 
+def venue_name(visit: Visit) -> str:
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return str(visit.venue)
+
+
 def race_rounds(rounds: int) -> list[dict]:
     """One advisor, twenty venues; each round twenty overlapping bookings on a new day."""
     advisor = AdvisorFactory()
@@ -87,7 +94,8 @@ def race_rounds(rounds: int) -> list[dict]:
         stored = stored.filter(starts_at__lt=local_datetime(day + datetime.timedelta(days=1), datetime.time()))
         outcomes.append(
             {
-                "created": [[visit.pk, str(visit.venue)] for visit in created],
+                # The schedulers' threads speak the default language, and so do their messages.
+                "created": [[visit.pk, venue_name(visit)] for visit in created],
                 "refused": [error.message_dict for error in refused],
                 "crashed": [repr(error) for error in crashed],
                 "stored": [[visit.pk, [a.pk for a in visit.advisors.all()]] for visit in stored],
