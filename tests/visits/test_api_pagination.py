@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.factories import AreaFactory
 from tests.visits.factories import VenueFactory, published
+from tests.visits.test_public_api import assert_error
 from visits.api import DEFAULT_LIMIT, MAX_LIMIT
 from visits.models import State, Visit
 
@@ -38,15 +39,6 @@ def follow(client, url: str) -> list[dict]:
         url = pages[-1].get("next")
         assert len(pages) < 100, "the pages never end"
     return pages
-
-
-def assert_error(response) -> str:
-    assert response.status_code == 400, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"].strip()
-    return body["error"]
 
 
 @pytest.fixture
