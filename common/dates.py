@@ -1,7 +1,13 @@
 import calendar
 import datetime
+from collections.abc import Iterable
 
+import holidays
 from django.utils import timezone
+from django.utils.translation import get_language
+
+# holidays names its languages by locale; ours are plain codes.
+HOLIDAY_LOCALES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
 
 
 def local_today() -> datetime.date:
@@ -20,3 +26,10 @@ def weeks_covering(start: datetime.date, end: datetime.date) -> list[list[dateti
                 weeks[week[0]] = week
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return list(weeks.values())
+
+
+def public_holidays(years: Iterable[int], language: str | None = None) -> dict[datetime.date, str]:
+    """Finland's public holidays in `years`, Christmas and Midsummer Eve included, named in
+    `language` (default: the active one)."""
+    language = (language or get_language() or "fi")[:2]
+    return dict(holidays.Finland(years=sorted(set(years)), language=HOLIDAY_LOCALES.get(language, "fi")))

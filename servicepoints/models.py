@@ -1,4 +1,6 @@
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from math import asin, cos, radians, sin, sqrt
 
 from django.conf import settings
@@ -126,6 +128,36 @@ class WeeklyHours(models.Model):
     def clean(self) -> None:
         if self.opens is not None and self.closes is not None and self.closes <= self.opens:
             raise ValidationError({"closes": _("The closing time must be after the opening time.")})
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """A place's hours on one day: open periods (none: closed), and the exception's reason."""
+
+    day: datetime.date
+    periods: list[tuple[datetime.time, datetime.time]] = field(default_factory=list)
+    reason: str = ""
+    is_exception: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return not self.periods
+
+    def holds(self, start: datetime.time, end: datetime.time) -> bool:
+        """Whether the place is open for the whole of start–end on the day."""
+        return any(opens <= start and end <= closes for opens, closes in self.periods)
+
+
+def hours_on(day: datetime.date, *, weekly: "Iterable[WeeklyHours]", exceptions: "Iterable[DatedHours]") -> DayHours:
+    """The hours on `day`. Rule: any dated exception covering the day replaces the weekly hours."""
+    covering = [e for e in exceptions if e.covers(day)]
+    if covering:
+        reason = next((e.reason for e in covering if e.reason), "")
+        if any(e.closed for e in covering):
+            return DayHours(day=day, reason=reason, is_exception=True)
+        periods = sorted((e.opens, e.closes) for e in covering)
+        return DayHours(day=day, periods=periods, reason=reason, is_exception=True)
+    return DayHours(day=day, periods=[(h.opens, h.closes) for h in weekly if h.weekday == day.weekday()])
 
 
 class Area(models.Model):
@@ -274,33 +306,32 @@ class OpeningHours(WeeklyHours):
         verbose_name_plural = _("weekly opening hours")
 
 
-class OpeningHoursException(models.Model):
+class DatedHours(models.Model):
     """Dated hours that replace the weekly rule on every day from `start_date` to `end_date`.
 
-    An exception always wins over the weekly hours: a public holiday marked closed is closed,
-    whatever the weekly rule says.
+    An exception always wins over the weekly hours: a day marked closed is closed, whatever the
+    weekly rule says. A new row is not closed unless ticked, so a row added for other hours
+    cannot close a place by accident.
     """
 
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="exceptions")
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), help_text=_("Same as the start date for a single day."))
-    closed = models.BooleanField(_("closed"), default=True)
+    closed = models.BooleanField(_("closed"), default=False)
     opens = models.TimeField(_("opens"), null=True, blank=True)
     closes = models.TimeField(_("closes"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["start_date", "opens"]
-        verbose_name = _("exception to opening hours")
-        verbose_name_plural = _("exceptions to opening hours")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__gte=models.F("start_date")), name="exception_ends_after_start"
+                condition=models.Q(end_date__gte=models.F("start_date")), name="%(class)s_ends_after_start"
             ),
             models.CheckConstraint(
                 condition=models.Q(closed=True, opens__isnull=True, closes__isnull=True)
                 | models.Q(closed=False, opens__isnull=False, closes__isnull=False, closes__gt=models.F("opens")),
-                name="exception_hours_consistent",
+                name="%(class)s_hours_consistent",
             ),
         ]
 
@@ -308,6 +339,12 @@ class OpeningHoursException(models.Model):
         if self.closed:
             return f"{self.start_date}–{self.end_date}: {_('closed')}"
         return f"{self.start_date}–{self.end_date}: {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+    def overlaps(self, other: "DatedHours") -> bool:
+        return self.start_date <= other.end_date and other.start_date <= self.end_date
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -325,3 +362,11 @@ class OpeningHoursException(models.Model):
                 errors["closes"] = ValidationError(_("The closing time must be after the opening time."))
         if errors:
             raise ValidationError(errors)
+
+
+class OpeningHoursException(DatedHours):
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="exceptions")
+
+    class Meta(DatedHours.Meta):
+        verbose_name = _("exception to opening hours")
+        verbose_name_plural = _("exceptions to opening hours")

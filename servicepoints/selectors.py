@@ -1,25 +1,13 @@
 """Reads of the service point network."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db.models import Prefetch
 from django.utils import translation
 
-from servicepoints.models import OpeningHours, OpeningHoursException, ServicePoint, ServiceType
-
-
-@dataclass(frozen=True)
-class DayHours:
-    day: datetime.date
-    periods: list[tuple[datetime.time, datetime.time]] = field(default_factory=list)
-    reason: str = ""
-    is_exception: bool = False
-
-    @property
-    def closed(self) -> bool:
-        return not self.periods
+from servicepoints.models import DayHours, OpeningHours, OpeningHoursException, ServicePoint, ServiceType, hours_on
 
 
 @dataclass(frozen=True)
@@ -44,18 +32,10 @@ def service_points_with_details() -> "list[ServicePoint]":
 
 
 def service_point_hours_on(*, service_point: ServicePoint, day: datetime.date) -> DayHours:
-    """The hours on `day`. Any dated exception covering the day replaces the weekly rule."""
+    """The hours on `day`: none outside the point's service dates, else as `hours_on` reads them."""
     if not service_point.status_on(day).serving:
         return DayHours(day=day)
-    exceptions = [e for e in service_point.exceptions.all() if e.start_date <= day <= e.end_date]
-    if exceptions:
-        reason = next((e.reason for e in exceptions if e.reason), "")
-        if any(e.closed for e in exceptions):
-            return DayHours(day=day, reason=reason, is_exception=True)
-        periods = sorted((e.opens, e.closes) for e in exceptions)
-        return DayHours(day=day, periods=periods, reason=reason, is_exception=True)
-    periods = [(h.opens, h.closes) for h in service_point.opening_hours.all() if h.weekday == day.weekday()]
-    return DayHours(day=day, periods=periods)
+    return hours_on(day, weekly=service_point.opening_hours.all(), exceptions=service_point.exceptions.all())
 
 
 def service_point_week(*, service_point: ServicePoint, start: datetime.date) -> list[DayHours]:

@@ -2,14 +2,11 @@
 
 import datetime
 
-import holidays
 from django.db import transaction
 
+from common.dates import HOLIDAY_LOCALES, public_holidays
 from servicepoints import data
 from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
-
-# holidays names its languages by locale; ours are plain codes.
-HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
 
 
 def _translated(field: str, values: tuple[str, str, str]) -> dict[str, str]:
@@ -77,7 +74,7 @@ def public_holiday_closures_add(*, years: list[int]) -> int:
     that already has an exception (a holiday added before, or hours an administrator set by
     hand) is left as it is. Returns the number of exceptions created.
     """
-    names = {lang: holidays.Finland(years=years, language=locale) for lang, locale in HOLIDAY_LANGUAGES.items()}
+    names = {lang: public_holidays(years, lang) for lang in HOLIDAY_LOCALES}
     created = 0
     for point in ServicePoint.objects.all():
         taken = list(point.exceptions.values_list("start_date", "end_date"))
@@ -87,7 +84,7 @@ def public_holiday_closures_add(*, years: list[int]) -> int:
                 start_date=day,
                 end_date=day,
                 closed=True,
-                **{f"reason_{lang}": names[lang][day] for lang in HOLIDAY_LANGUAGES},
+                **{f"reason_{lang}": names[lang][day] for lang in HOLIDAY_LOCALES},
             )
             for day in sorted(names["fi"])
             if not any(start <= day <= end for start, end in taken)

@@ -6,10 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from servicepoints.models import Area, Place, ServiceType, WeeklyHours
+from servicepoints.models import Area, DatedHours, DayHours, Place, ServiceType, WeeklyHours, hours_on
 
 MAX_VISIT_LENGTH = datetime.timedelta(hours=12)
 # What residents are told of a visit whose kinds of help or languages were left empty: every
@@ -60,15 +63,57 @@ class Venue(Place):
     def __str__(self) -> str:
         return self.name
 
+    def hours_on(self, day: datetime.date) -> DayHours:
+        return hours_on(day, weekly=self.opening_hours.all(), exceptions=self.exceptions.all())
+
+    def closure_for(self, starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
+        """Why no visit can be held here at this time, else "".
+
+        Rule: a visit is held only on a day the venue is open, within that day's hours. A venue
+        whose weekly hours are not recorded counts as open, except on dates marked closed.
+        """
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        hours = self.hours_on(start.date())
+        when = date_format(start.date(), "SHORT_DATE_FORMAT")
+        if hours.closed and (hours.is_exception or self.opening_hours.all()):
+            if hours.reason:
+                # Translators: the venue's name, a date, and why the venue is closed.
+                return _("%(venue)s is closed on %(date)s (%(reason)s).") % {
+                    "venue": self,
+                    "date": when,
+                    "reason": hours.reason,
+                }
+            # Translators: the venue's name and a date.
+            return _("%(venue)s is closed on %(date)s.") % {"venue": self, "date": when}
+        if hours.periods and (start.date() != end.date() or not hours.holds(start.time(), end.time())):
+            # Translators: the venue's name, a date, and its opening hours that day, e.g. 9.00–16.00.
+            return _("%(venue)s is open only %(hours)s on %(date)s; the visit must fit within those hours.") % {
+                "venue": self,
+                "date": when,
+                "hours": ", ".join(f"{time_format(a)}–{time_format(b)}" for a, b in hours.periods),
+            }
+        return ""
+
 
 class VenueOpeningHours(WeeklyHours):
-    """When the host premises are open; a visit outside them earns a warning, not a refusal."""
+    """When the host premises are open in a usual week."""
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="opening_hours")
 
     class Meta(WeeklyHours.Meta):
         verbose_name = _("venue opening hours")
         verbose_name_plural = _("venue opening hours")
+
+
+class VenueException(DatedHours):
+    """A date or run of dates on which the venue is closed or keeps other hours (a holiday, a
+    renovation). No visit may be held there while it is closed or outside its hours."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="exceptions")
+
+    class Meta(DatedHours.Meta):
+        verbose_name = _("exception to venue hours")
+        verbose_name_plural = _("exceptions to venue hours")
 
 
 class Advisor(models.Model):
@@ -79,6 +124,15 @@ class Advisor(models.Model):
     )
     languages = models.ManyToManyField(Language, blank=True, related_name="advisors", verbose_name=_("languages"))
     active = models.BooleanField(_("active"), default=True)
+    feed_token = models.CharField(
+        _("calendar feed key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The secret in the address of the advisor's own calendar feed; empty when there is none."),
+    )
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "user__username"]
@@ -96,10 +150,65 @@ class Offered(NamedTuple):
     name: str
 
 
+class LocalText(NamedTuple):
+    """A text written by staff as a resident reads it: in their language, else in Finnish.
+
+    `language` names the language the text is in, so a page can mark a Finnish fallback with
+    `lang="fi"`.
+    """
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def resident_text(obj: models.Model, name: str, language: str | None = None) -> LocalText:
+    """`obj.<name>_<language>`, falling back to the unsuffixed Finnish `obj.<name>` when empty."""
+    language = (language or get_language() or "fi")[:2]
+    if language != "fi":
+        text = getattr(obj, f"{name}_{language}", "").strip()
+        if text:
+            return LocalText(text, language)
+    return LocalText(getattr(obj, name).strip(), "fi")
+
+
 class State(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
     CANCELLED = "cancelled", _("cancelled")
+
+
+class CancelReason(models.TextChoices):
+    """Standard reasons residents read in their own language; details may be added in free text."""
+
+    ILLNESS = "illness", _("The advisor is ill.")
+    TRAINING = "training", _("The advisor is in training.")
+    VENUE_CLOSED = "venue_closed", _("The venue is closed.")
+    HOLIDAY = "holiday", _("Holiday break.")
+    OTHER = "other", _("Other reason.")
+
+
+class VisitCopy(models.Model):
+    """One copy of a week's visits to later weeks; the drafts it made can be removed in one action."""
+
+    source_week = models.DateField(_("copied week"))
+    first_week = models.DateField(_("first target week"))
+    weeks = models.PositiveSmallIntegerField(_("number of weeks"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("copied week")
+        verbose_name_plural = _("copied weeks")
+
+    def __str__(self) -> str:
+        return f"{self.source_week} → {self.first_week} ×{self.weeks}"
 
 
 class VisitSeries(models.Model):
@@ -121,7 +230,9 @@ class VisitSeries(models.Model):
     advisors = models.ManyToManyField(Advisor, blank=True, related_name="series", verbose_name=_("advisors"))
     services = models.ManyToManyField(ServiceType, blank=True, related_name="+", verbose_name=_("kinds of help"))
     languages = models.ManyToManyField(Language, blank=True, related_name="+", verbose_name=_("languages"))
-    audience_note = models.TextField(_("note for residents"), blank=True)
+    audience_note = models.TextField(_("note for residents (Finnish)"), blank=True)
+    audience_note_sv = models.TextField(_("note for residents (Swedish)"), blank=True)
+    audience_note_en = models.TextField(_("note for residents (English)"), blank=True)
     skip_public_holidays = models.BooleanField(_("skip public holidays"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[advisors])
@@ -217,10 +328,23 @@ class Visit(models.Model):
     )
     services = models.ManyToManyField(ServiceType, blank=True, related_name="visits", verbose_name=_("kinds of help"))
     languages = models.ManyToManyField(Language, blank=True, related_name="visits", verbose_name=_("languages"))
-    audience_note = models.TextField(_("note for residents"), blank=True)
+    # The unsuffixed texts are Finnish, the default language; residents read their own language's
+    # text and Finnish where it is empty. Plain columns rather than modeltranslation's, so the
+    # visit's history (built before modeltranslation registers) records every language.
+    audience_note = models.TextField(_("note for residents (Finnish)"), blank=True)
+    audience_note_sv = models.TextField(_("note for residents (Swedish)"), blank=True)
+    audience_note_en = models.TextField(_("note for residents (English)"), blank=True)
+    copy = models.ForeignKey(
+        VisitCopy, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits", verbose_name=_("copy")
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    cancel_reason = models.CharField(_("reason for cancellation"), max_length=300, blank=True)
+    cancel_reason_code = models.CharField(
+        _("reason for cancellation"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    cancel_reason = models.CharField(_("cancellation details (Finnish)"), max_length=300, blank=True)
+    cancel_reason_sv = models.CharField(_("cancellation details (Swedish)"), max_length=300, blank=True)
+    cancel_reason_en = models.CharField(_("cancellation details (English)"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -264,9 +388,9 @@ class Visit(models.Model):
                 errors["ends_at"] = ValidationError(_("The visit must end after it starts."), code="ends_before_start")
             elif self.ends_at - self.starts_at > MAX_VISIT_LENGTH:
                 errors["ends_at"] = ValidationError(_("A visit can last at most 12 hours."), code="too_long")
-        if self.state == State.CANCELLED and not self.cancel_reason.strip():
-            errors["cancel_reason"] = ValidationError(
-                _("Give the reason residents will see for the cancellation."), code="reason_required"
+        if self.state == State.CANCELLED and not self.cancel_reason_code:
+            errors["cancel_reason_code"] = ValidationError(
+                _("Choose the reason residents will see for the cancellation."), code="reason_required"
             )
         if errors:
             raise ValidationError(errors)
@@ -274,6 +398,34 @@ class Visit(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.state == State.CANCELLED
+
+    @cached_property
+    def closure(self) -> str:
+        """Why the venue cannot host the visit at its time (closed, or outside its hours), else ""."""
+        return self.venue.closure_for(self.starts_at, self.ends_at)
+
+    @property
+    def is_expired_draft(self) -> bool:
+        """A draft whose time has passed: it can never be published."""
+        return self.is_draft and self.is_over
+
+    @property
+    def note(self) -> LocalText:
+        """The note for residents in the active language, or in Finnish."""
+        return resident_text(self, "audience_note")
+
+    @property
+    def cancel_details(self) -> LocalText:
+        """The scheduler's free-text details of the cancellation in the active language, or in Finnish."""
+        return resident_text(self, "cancel_reason")
+
+    @property
+    def public_cancel_reason(self) -> str:
+        """The standard reason in the active language, then the details: one line for feeds and the API."""
+        if not self.is_cancelled:
+            return ""
+        label = str(CancelReason(self.cancel_reason_code).label) if self.cancel_reason_code else ""
+        return " ".join(part for part in (label, self.cancel_details.text) if part)
 
     @property
     def offered_services(self) -> list[Offered]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import vRecur
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-MAX_OCCURRENCES = 500
+MAX_OCCURRENCES = 400
 MAX_SPAN = datetime.timedelta(days=2 * 366)
 # The subset of RFC 5545 a visit plan needs. It also keeps out parts that make rules costly or
 # meaningless for one visit a day (BYHOUR, BYSETPOS, sub-daily frequencies).
@@ -112,10 +111,6 @@ def rule_dates(*, rule: str, starts_on: datetime.date) -> list[datetime.date]:
             _("The rule gives the same day more than once; a series has at most one visit a day."), code="same_day"
         )
     return dates
-
-
-def public_holidays(years: set[int]) -> set[datetime.date]:
-    return set(holidays.Finland(years=sorted(years)))
 
 
 @dataclass(frozen=True)

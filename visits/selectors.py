@@ -9,8 +9,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.dates import public_holidays
 from servicepoints.models import Area, ServicePoint, ServiceType
-from visits.models import Advisor, Language, State, Venue, Visit, VisitAdvisor, VisitSeries
+from visits.models import Advisor, Language, State, Venue, VenueException, Visit, VisitAdvisor, VisitSeries
 from visits.recurrence import local_datetime
 
 COVERAGE_WEEKS = 4
@@ -22,7 +23,11 @@ def visits_with_details(queryset: QuerySet[Visit] | None = None) -> QuerySet[Vis
         (queryset if queryset is not None else Visit.objects.all())
         .select_related("venue__area", "series")
         .prefetch_related(
-            Prefetch("advisors", queryset=Advisor.objects.select_related("user")), "services", "languages"
+            Prefetch("advisors", queryset=Advisor.objects.select_related("user")),
+            "services",
+            "languages",
+            "venue__opening_hours",
+            "venue__exceptions",
         )
     )
 
@@ -46,6 +51,33 @@ def calendar_visits(
     if area is not None:
         queryset = queryset.filter(venue__area=area)
     return list(visits_with_details(queryset.distinct()).order_by("starts_at", "pk"))
+
+
+@dataclass(frozen=True)
+class DayMarks:
+    """What the staff calendar labels on a day: a public holiday, and venues closed or on other hours."""
+
+    holiday: str = ""
+    exceptions: list[VenueException] = field(default_factory=list)
+
+
+def calendar_marks(
+    *, start: datetime.date, end: datetime.date, venue: Venue | None = None, area: Area | None = None
+) -> dict[datetime.date, DayMarks]:
+    """Holidays (named in the active language) and venue exceptions for each day of `start`..`end`."""
+    holidays = public_holidays(range(start.year, end.year + 1))
+    exceptions = VenueException.objects.filter(start_date__lte=end, end_date__gte=start).select_related("venue")
+    if venue is not None:
+        exceptions = exceptions.filter(venue=venue)
+    if area is not None:
+        exceptions = exceptions.filter(venue__area=area)
+    exceptions = list(exceptions.order_by("venue__name", "start_date"))
+    marks = {}
+    day = start
+    while day <= end:
+        marks[day] = DayMarks(holiday=holidays.get(day, ""), exceptions=[e for e in exceptions if e.covers(day)])
+        day += datetime.timedelta(days=1)
+    return marks
 
 
 @dataclass

@@ -1,10 +1,10 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from visits.models import Language, Venue
+from visits.models import Language, Venue, VenueException
 
-# Visit notes and cancellation reasons stay single texts written by the scheduler: the audit
+# Visit notes and cancellation details have plain fi/sv/en columns on the model instead: the audit
 # history (django-simple-history) records every field of a visit, and translated columns added
-# after the history model is built would escape it.
+# here, after the history model is built, would escape it.
 
 
 @register(Language)
@@ -17,3 +17,8 @@ class VenueTranslationOptions(TranslationOptions):
     fields = ("name", "street_address", "city", "accessibility", "public_transport")
     # A value equal to the default would otherwise count as missing and fall back to Swedish.
     fallback_undefined = {"city": ""}
+
+
+@register(VenueException)
+class VenueExceptionTranslationOptions(TranslationOptions):
+    fields = ("reason",)

@@ -1,6 +1,6 @@
 """Forms of the staff calendar: they parse input into the services' plans and show their errors.
 
-The rules themselves (no double booking, at most 12 hours, a rule that gives 1–500 visits, frozen
+The rules themselves (no double booking, at most 12 hours, a rule that gives 1–400 visits, frozen
 cancelled and past visits) live in the model and the services; a form only reports them.
 """
 
@@ -19,7 +19,7 @@ from common.forms import IsoDateField
 from servicepoints.models import Area, ServiceType
 from visits.models import Advisor, Language, Venue, Visit, VisitSeries
 from visits.recurrence import MAX_INTERVAL, local_datetime, weekly_rule, weekly_terms
-from visits.services import Review, SeriesPlan, VisitPlan
+from visits.services import NOTE_FIELDS, Review, SeriesPlan, VisitPlan
 
 MAX_WEEKS = 520
 TIME_ERRORS = {"invalid": _("Enter the time as HH:MM, for example 09:30.")}
@@ -162,7 +162,23 @@ class PlanFieldsForm(forms.Form):
         label=_("Languages"), queryset=Language.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     audience_note = forms.CharField(
-        label=_("Note for residents"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note for residents in Finnish"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Residents reading Swedish or English see this text when theirs is empty."),
+    )
+    audience_note_sv = forms.CharField(
+        label=_("Note for residents in Swedish"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    audience_note_en = forms.CharField(
+        label=_("Note for residents in English"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     action = _action_field()
     acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -175,7 +191,7 @@ class PlanFieldsForm(forms.Form):
             "advisors": list(data["advisors"]),
             "services": list(data["services"]),
             "languages": list(data["languages"]),
-            "audience_note": data["audience_note"].strip(),
+            **{name: data[name].strip() for name in NOTE_FIELDS},
         }
 
 
@@ -201,7 +217,7 @@ class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
             "advisors": list(visit.advisors.all()),
             "services": list(visit.services.all()),
             "languages": list(visit.languages.all()),
-            "audience_note": visit.audience_note,
+            **{name: getattr(visit, name) for name in NOTE_FIELDS},
         }
 
     def clean(self) -> dict:
@@ -333,7 +349,7 @@ class SeriesForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
             "advisors": list(series.advisors.all()),
             "services": list(series.services.all()),
             "languages": list(series.languages.all()),
-            "audience_note": series.audience_note,
+            **{name: getattr(series, name) for name in NOTE_FIELDS},
         }
         friendly = friendly_rule(rrule=series.rrule, starts_on=series.starts_on)
         initial.update(friendly if friendly else {"rrule": series.rrule})

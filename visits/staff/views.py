@@ -96,9 +96,12 @@ class CalendarDay:
     visits: list[Visit]
     in_month: bool
     is_today: bool
+    marks: selectors.DayMarks
 
 
-def _calendar_weeks(period: Period, visits: list[Visit]) -> list[list[CalendarDay]]:
+def _calendar_weeks(
+    period: Period, visits: list[Visit], marks: dict[datetime.date, selectors.DayMarks]
+) -> list[list[CalendarDay]]:
     by_day: dict[datetime.date, list[Visit]] = {}
     for visit in visits:
         by_day.setdefault(timezone.localtime(visit.starts_at).date(), []).append(visit)
@@ -106,7 +109,11 @@ def _calendar_weeks(period: Period, visits: list[Visit]) -> list[list[CalendarDa
     return [
         [
             CalendarDay(
-                date=day, visits=by_day.get(day, []), in_month=day.month == period.day.month, is_today=day == today
+                date=day,
+                visits=by_day.get(day, []),
+                in_month=day.month == period.day.month,
+                is_today=day == today,
+                marks=marks[day],
             )
             for day in week
         ]
@@ -116,17 +123,26 @@ def _calendar_weeks(period: Period, visits: list[Visit]) -> list[list[CalendarDa
 
 @staff_required("visits.view_visit")
 def calendar(request: HttpRequest) -> HttpResponse:
-    form = CalendarFilterForm(request.GET)
+    query = request.GET.copy()
+    advisor = getattr(request.user, "advisor", None)
+    if "advisor" not in query and advisor is not None:
+        # An advisor's calendar opens on their own visits; "All advisors" sends advisor= empty.
+        query["advisor"] = str(advisor.pk)
+    form = CalendarFilterForm(query)
     form.is_valid()
     period = Period.around(
         view=form.choice("view") or CalendarFilterForm.WEEK, day=form.choice("date") or timezone.localdate()
     )
     visits = selectors.calendar_visits(start=period.start, end=period.end, **form.filters())
+    marks = selectors.calendar_marks(
+        start=period.start, end=period.end, venue=form.choice("venue"), area=form.choice("area")
+    )
     today = timezone.localdate()
     context = {
         "form": form,
         "period": period,
-        "weeks": _calendar_weeks(period, visits),
+        "weeks": _calendar_weeks(period, visits, marks),
+        "own_advisor": advisor,
         "visit_count": len(visits),
         "drafts": sum(1 for v in visits if v.is_draft),
         "publishable": sum(1 for v in visits if v.is_publishable),
