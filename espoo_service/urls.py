@@ -1,9 +1,16 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from espoo_service.api import api
 from visits.public import views as public_views
+from visits.staff import views as staff_views
+
+# The admin carries the product's name, in the administrator's language.
+admin.site.site_header = _("Espoo service map: administration")
+admin.site.site_title = _("Espoo service map")
+admin.site.index_title = _("Service points, venues and visits")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +18,7 @@ urlpatterns = [
     path("", include("health.urls")),
     path("calendar.ics", public_views.calendar_ics, name="calendar-ics"),
     path("visits/<int:pk>.ics", public_views.visit_ics, name="visit-ics"),
+    path("staff-feed/<str:token>.ics", staff_views.advisor_feed_ics, name="advisor-feed-ics"),
 ]
 
 # A service point's page also lists the mobile service's visits near it, so `visits` renders it;

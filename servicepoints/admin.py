@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms import NumberInput
+from django.forms import BaseInlineFormSet, NumberInput
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
@@ -50,13 +51,43 @@ class OpeningHoursInline(admin.TabularInline):
     extra = 0
 
 
-class OpeningHoursExceptionInline(TranslationTabularInline):
-    model = OpeningHoursException
+class ExceptionsFormSet(BaseInlineFormSet):
+    """Dated exceptions of one place: each row valid on its own, and none overlapping another,
+    whether shown here or not (past rows are hidden)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.is_valid()
+            and (form.has_changed() or form.instance.pk)
+            and not self._should_delete_form(form)
+            and form.instance.start_date
+        ]
+        shown = {form.instance.pk for form in self.forms if form.instance.pk}
+        hidden = (
+            self.model.objects.filter(**{self.fk.name: self.instance}).exclude(pk__in=shown) if self.instance.pk else []
+        )
+        for position, exception in enumerate(kept):
+            try:
+                exception.refuse_overlap([*kept[position + 1 :], *hidden])
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["start_date"]) from None
+
+
+class ExceptionInline(TranslationTabularInline):
+    formset = ExceptionsFormSet
     extra = 0
+    fields = ("start_date", "end_date", "closed", "opens", "closes", "reason")
 
     def get_queryset(self, request):
         # Past exceptions are history; the form shows what is still to come.
         return super().get_queryset(request).filter(end_date__gte=local_today())
+
+
+class OpeningHoursExceptionInline(ExceptionInline):
+    model = OpeningHoursException
 
 
 @admin.register(ServicePoint)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -345,6 +346,24 @@ class DatedHours(models.Model):
 
     def overlaps(self, other: "DatedHours") -> bool:
         return self.start_date <= other.end_date and other.start_date <= self.end_date
+
+    def refuse_overlap(self, others: "Iterable[DatedHours]") -> None:
+        """Rule: a place's dated exceptions never overlap, so each day has one answer."""
+        for other in others:
+            if other is not self and (self.pk is None or other.pk != self.pk) and self.overlaps(other):
+                raise ValidationError(
+                    {
+                        "start_date": ValidationError(
+                            # Translators: the first and last day of the other exception.
+                            _("These dates overlap another exception (%(start)s–%(end)s); change or remove that one."),
+                            params={
+                                "start": date_format(other.start_date, "SHORT_DATE_FORMAT"),
+                                "end": date_format(other.end_date, "SHORT_DATE_FORMAT"),
+                            },
+                            code="overlap",
+                        )
+                    }
+                )
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

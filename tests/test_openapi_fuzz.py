@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.factories import AreaFactory, ServicePointFactory, ServiceTypeFactory
 from tests.visits.factories import LanguageFactory, VenueFactory, published
+from visits.models import CancelReason
 from visits.public.forms import MAX_RANGE_DAYS
 from visits.services import visit_cancel
 
@@ -93,7 +94,11 @@ def rows(_connection_kept_between_requests):
         venue = VenueFactory(area=area)
         for day in DAYS:
             published(venue=venue, day=day, services=services[:1], languages=languages)
-        visit_cancel(visit=published(venue=venue, day=DAYS[1], start="14:00", end="15:00"), reason="Sairastuminen")
+        visit_cancel(
+            visit=published(venue=venue, day=DAYS[1], start="14:00", end="15:00"),
+            reason=CancelReason.ILLNESS,
+            details={"fi": "Sairastuminen"},
+        )
 
 
 # Loaded from the app as clients get it; serving the description reads neither database nor cache.

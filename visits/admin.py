@@ -1,11 +1,23 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from servicepoints.admin import LocationPickerAdminMixin
-from visits.models import Advisor, Language, SeriesSkip, Venue, VenueOpeningHours, Visit, VisitAdvisor, VisitSeries
+from servicepoints.admin import ExceptionInline, LocationPickerAdminMixin
+from visits import selectors
+from visits.models import (
+    Advisor,
+    Language,
+    SeriesSkip,
+    Venue,
+    VenueException,
+    VenueOpeningHours,
+    Visit,
+    VisitAdvisor,
+    VisitSeries,
+)
 
 
 @admin.register(Language)
@@ -18,12 +30,16 @@ class VenueOpeningHoursInline(admin.TabularInline):
     extra = 0
 
 
+class VenueExceptionInline(ExceptionInline):
+    model = VenueException
+
+
 @admin.register(Venue)
 class VenueAdmin(LocationPickerAdminMixin, TranslationAdmin):
     list_display = ("name", "kind", "area", "active", "location_is_approximate")
     list_filter = ("kind", "area", "active", "location_is_approximate")
     search_fields = ("name", "street_address")
-    inlines = [VenueOpeningHoursInline]
+    inlines = [VenueOpeningHoursInline, VenueExceptionInline]
     fieldsets = (
         (None, {"fields": ("name", "kind", "area", "active")}),
         (
@@ -32,6 +48,23 @@ class VenueAdmin(LocationPickerAdminMixin, TranslationAdmin):
         ),
         (_("Visiting"), {"fields": ("accessibility", "public_transport")}),
     )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Hours changed here can leave planned visits on a closed day or outside the hours.
+        affected = selectors.visits_meeting_closures(venue=form.instance)
+        if affected:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d planned visit at this venue now falls on a closed day or outside its hours: "
+                    "see the staff calendar.",
+                    "%(count)d planned visits at this venue now fall on a closed day or outside its hours: "
+                    "see the staff calendar.",
+                    len(affected),
+                )
+                % {"count": len(affected)},
+            )
 
 
 @admin.register(Advisor)

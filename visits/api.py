@@ -22,8 +22,10 @@ class AreaOut(Schema):
     name: str
     open_service_points: int = Field(..., description="Service points open on the first day")
     closing_service_points: int = Field(..., description="Of those, the ones whose last day falls in the period")
-    published_visits: int = Field(..., description="Published visits in the period")
-    uncovered: bool = Field(..., description="Neither an open service point nor a published visit")
+    published_visits: int = Field(
+        ..., description="Published visits in the period, leaving out those whose venue is closed at the time"
+    )
+    uncovered: bool = Field(..., description="Neither an open service point nor a counted published visit")
     losing_last_point: bool = Field(..., description="Every open point in the area closes within the period")
 
 

@@ -1,8 +1,10 @@
-"""RFC 5545 calendars of public visits, built with the icalendar library."""
+"""RFC 5545 calendars of public visits and of an advisor's own, built with the icalendar library."""
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar, Event, vGeo, vText
 
@@ -11,7 +13,7 @@ from visits.models import Visit
 PRODID = "-//City of Espoo//Face-to-face service//EN"
 
 
-def _event(visit: Visit, *, base_url: str) -> Event:
+def _event(visit: Visit, *, url: str) -> Event:
     venue = visit.venue
     event = Event()
     # The id never changes, so calendar apps update the same entry when a visit moves or is cancelled.
@@ -28,21 +30,21 @@ def _event(visit: Visit, *, base_url: str) -> Event:
         summary = translation.gettext("CANCELLED: %(summary)s") % {"summary": summary}
     event.add("summary", summary)
     description = [services]
-    if visit.audience_note:
-        description.append(visit.audience_note)
+    if note := visit.note.text:
+        description.append(note)
     if visit.is_cancelled:
-        # Translators: the reason for the cancellation, as the scheduler wrote it.
-        description.insert(0, translation.gettext("Cancelled: %(reason)s") % {"reason": visit.cancel_reason})
+        # Translators: the reason for the cancellation: a standard reason, then the scheduler's details.
+        description.insert(0, translation.gettext("Cancelled: %(reason)s") % {"reason": visit.public_cancel_reason})
     event.add("description", "\n".join(description))
     event.add("location", f"{venue.name}, {venue.street_address}, {venue.postal_code} {venue.city}")
     event.add("geo", vGeo((venue.latitude, venue.longitude)))
-    event.add("url", base_url + visit.get_absolute_url())
+    event.add("url", url)
     event.add("status", "CANCELLED" if visit.is_cancelled else "CONFIRMED")
     return event
 
 
-def visits_calendar(visits: list[Visit], *, name: str, language: str, base_url: str) -> bytes:
-    """A calendar of `visits` in `language`, with the Europe/Helsinki time zone included."""
+def _calendar(visits: list[Visit], *, name: str, language: str, event: Callable[[Visit], Event]) -> bytes:
+    """A calendar of `visits` in `language`, each made an `event`, with the Europe/Helsinki time zone."""
     with translation.override(language):
         calendar = Calendar()
         calendar.add("prodid", PRODID)
@@ -55,6 +57,28 @@ def visits_calendar(visits: list[Visit], *, name: str, language: str, base_url: 
         calendar.add("x-wr-timezone", settings.TIME_ZONE)
         calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
         for visit in visits:
-            calendar.add_component(_event(visit, base_url=base_url))
+            calendar.add_component(event(visit))
         calendar.add_missing_timezones()
         return calendar.to_ical()
+
+
+def visits_calendar(visits: list[Visit], *, name: str, language: str, base_url: str) -> bytes:
+    """A calendar of public `visits` in `language`, each linking to its public page."""
+    return _calendar(
+        visits, name=name, language=language, event=lambda visit: _event(visit, url=base_url + visit.get_absolute_url())
+    )
+
+
+def advisor_calendar(visits: list[Visit], *, name: str, language: str, base_url: str) -> bytes:
+    """An advisor's own visits, each linking to its staff page: drafts too, marked so and tentative;
+    cancelled ones cancelled, as in the public feed."""
+
+    def event(visit: Visit) -> Event:
+        entry = _event(visit, url=base_url + reverse("staff:visit_detail", kwargs={"pk": visit.pk}))
+        if visit.is_draft:
+            # Translators: the calendar entry's title, marked as a draft that residents do not see yet.
+            entry["summary"] = vText(translation.gettext("DRAFT: %(summary)s") % {"summary": entry["summary"]})
+            entry["status"] = vText("TENTATIVE")
+        return entry
+
+    return _calendar(visits, name=name, language=language, event=event)

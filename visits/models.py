@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from servicepoints.models import Area, DatedHours, DayHours, Place, ServiceType, WeeklyHours, hours_on
+from visits import recurrence
 
 MAX_VISIT_LENGTH = datetime.timedelta(hours=12)
 # What residents are told of a visit whose kinds of help or languages were left empty: every
@@ -245,6 +246,17 @@ class VisitSeries(models.Model):
     def __str__(self) -> str:
         return f"{self.venue} · {self.rrule} · {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
+    @property
+    def rule_in_words(self) -> str:
+        """The repeat rule as schedulers read it, e.g. "every Tuesday 10.00–14.00, 10 times"."""
+        try:
+            return recurrence.rule_in_words(
+                rule=self.rrule, starts_on=self.starts_on, start_time=self.start_time, end_time=self.end_time
+            )
+        except ValidationError:
+            # A rule stored before `parse_rule` refused it is shown as written rather than failing the page.
+            return self.rrule
+
 
 class SeriesSkip(models.Model):
     """Dates a series leaves out: one day, or a whole holiday week in one row."""
@@ -464,6 +476,11 @@ class Visit(models.Model):
         if self.is_over:
             return str(FROZEN_PAST)
         return ""
+
+    @property
+    def is_restorable(self) -> bool:
+        """A cancelled visit that has not started: its cancellation can still be undone."""
+        return self.is_cancelled and self.starts_at > timezone.now()
 
     @property
     def public_status(self) -> str:

@@ -10,9 +10,12 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format, time_format
+from django.utils.translation import get_language, gettext_lazy, npgettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from icalendar import vRecur
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -155,3 +158,260 @@ def weekly_terms(rule: str) -> WeeklyRule | None:
         count=parsed.get("COUNT", [None])[0],
         until=until.date() if until else None,
     )
+
+
+# Rules in words. Each sentence is one whole translatable pattern with named placeholders, so
+# Finnish and Swedish choose their own word order and case; the weekday names come in the case
+# each pattern needs, as entries of their own.
+_WEEKDAYS_EVERY = (
+    pgettext_lazy("every …", "Monday"),
+    pgettext_lazy("every …", "Tuesday"),
+    pgettext_lazy("every …", "Wednesday"),
+    pgettext_lazy("every …", "Thursday"),
+    pgettext_lazy("every …", "Friday"),
+    pgettext_lazy("every …", "Saturday"),
+    pgettext_lazy("every …", "Sunday"),
+)
+_WEEKDAYS_ON = (
+    pgettext_lazy("on …s only", "Mondays"),
+    pgettext_lazy("on …s only", "Tuesdays"),
+    pgettext_lazy("on …s only", "Wednesdays"),
+    pgettext_lazy("on …s only", "Thursdays"),
+    pgettext_lazy("on …s only", "Fridays"),
+    pgettext_lazy("on …s only", "Saturdays"),
+    pgettext_lazy("on …s only", "Sundays"),
+)
+_WEEKDAYS_OF_MONTH = (
+    pgettext_lazy("the first … of the month", "Monday"),
+    pgettext_lazy("the first … of the month", "Tuesday"),
+    pgettext_lazy("the first … of the month", "Wednesday"),
+    pgettext_lazy("the first … of the month", "Thursday"),
+    pgettext_lazy("the first … of the month", "Friday"),
+    pgettext_lazy("the first … of the month", "Saturday"),
+    pgettext_lazy("the first … of the month", "Sunday"),
+)
+_WEEKDAY_ORDINALS = {
+    1: pgettext_lazy("the … Tuesday of the month", "first"),
+    2: pgettext_lazy("the … Tuesday of the month", "second"),
+    3: pgettext_lazy("the … Tuesday of the month", "third"),
+    4: pgettext_lazy("the … Tuesday of the month", "fourth"),
+    5: pgettext_lazy("the … Tuesday of the month", "fifth"),
+    -1: pgettext_lazy("the … Tuesday of the month", "last"),
+    -2: pgettext_lazy("the … Tuesday of the month", "second-to-last"),
+    -3: pgettext_lazy("the … Tuesday of the month", "third-to-last"),
+    -4: pgettext_lazy("the … Tuesday of the month", "fourth-to-last"),
+    -5: pgettext_lazy("the … Tuesday of the month", "fifth-to-last"),
+}
+_DAYS_FROM_MONTH_END = {
+    -1: pgettext_lazy("on the … of every month", "last day"),
+    -2: pgettext_lazy("on the … of every month", "second-to-last day"),
+    -3: pgettext_lazy("on the … of every month", "third-to-last day"),
+    -4: pgettext_lazy("on the … of every month", "fourth-to-last day"),
+    -5: pgettext_lazy("on the … of every month", "fifth-to-last day"),
+}
+# English staff pages keep Django's US short date (02/03/2027); a rule's end reads better as 3 Feb 2027.
+_END_DATE_FORMATS = {"en": "j M Y"}
+
+
+def _and_list(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    # Translators: joins the last item of a list to the others, e.g. "Monday, Wednesday and Friday";
+    # items: the items before the last, separated by commas; last: the last item.
+    return pgettext("a list", "%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _ordinal(number: int) -> str:
+    """3 as "3rd", "3." or "3:e" (django.contrib.humanize's translations)."""
+    return str(ordinal(number))
+
+
+def _every(interval: int, *, first: str, second: str, nth: str, **names: str) -> str:
+    """One of three patterns by the interval: every (1), every other (2) or every nth (3 and up)."""
+    pattern = first if interval == 1 else second if interval == 2 else nth
+    return pattern % {**names, "ordinal": _ordinal(interval)}
+
+
+def _daily(interval: int) -> str:
+    return _every(
+        interval,
+        first=pgettext("repeat rule", "every day"),
+        second=pgettext("repeat rule", "every other day"),
+        # Translators: ordinal: a number as an ordinal, e.g. 3rd (fi "3.", sv "3:e").
+        nth=pgettext("repeat rule", "every %(ordinal)s day"),
+    )
+
+
+def _weekly(interval: int) -> str:
+    return _every(
+        interval,
+        first=pgettext("repeat rule", "every week"),
+        second=pgettext("repeat rule", "every other week"),
+        # Translators: ordinal: a number as an ordinal, e.g. 3rd (fi "3.", sv "3:e").
+        nth=pgettext("repeat rule", "every %(ordinal)s week"),
+    )
+
+
+def _on_weekdays(weekdays: list[int], interval: int) -> str:
+    """Every `interval` weeks on these weekdays."""
+    if interval == 1 and len(weekdays) == len(WEEKDAY_CODES):
+        return _daily(1)
+    return _every(
+        interval,
+        # Translators: weekdays: e.g. "Tuesday" or "Tuesday and Thursday".
+        first=pgettext("repeat rule", "every %(weekdays)s"),
+        # Translators: weekdays: e.g. "Tuesday" or "Tuesday and Thursday".
+        second=pgettext("repeat rule", "every other %(weekdays)s"),
+        # Translators: ordinal: a number as an ordinal, e.g. 3rd (fi "3.", sv "3:e"); weekdays: e.g.
+        # "Tuesday" or "Tuesday and Thursday". Every third week on those days.
+        nth=pgettext("repeat rule", "every %(ordinal)s %(weekdays)s"),
+        weekdays=_and_list([str(_WEEKDAYS_EVERY[day]) for day in weekdays]),
+    )
+
+
+def _on_weekdays_of_months(weekdays: list[int], interval: int) -> str:
+    """These weekdays, every week of every `interval` months."""
+    if interval == 1:
+        return _on_weekdays(weekdays, 1)
+    names = {"weekdays": _and_list([str(_WEEKDAYS_EVERY[day]) for day in weekdays]), "ordinal": _ordinal(interval)}
+    if interval == 2:
+        # Translators: weekdays: e.g. "Tuesday" or "Tuesday and Thursday".
+        return pgettext("repeat rule", "every %(weekdays)s of every other month") % names
+    # Translators: weekdays: e.g. "Tuesday" or "Tuesday and Thursday"; ordinal: a number as an
+    # ordinal, e.g. 3rd (fi "3.", sv "3:e").
+    return pgettext("repeat rule", "every %(weekdays)s of every %(ordinal)s month") % names
+
+
+def _nth_weekdays_of_months(nth_weekdays: list[tuple[int, int]], interval: int) -> str:
+    """E.g. the first and third Tuesday of every `interval` months."""
+    items = []
+    for day in sorted({day for day, _n in nth_weekdays}):
+        numbers = sorted((n for weekday, n in nth_weekdays if weekday == day), key=lambda n: (n < 0, n))
+        items.append(
+            # Translators: ordinals: e.g. "first" or "first and third"; weekday: e.g. "Tuesday".
+            pgettext("the first Tuesday of the month", "%(ordinals)s %(weekday)s")
+            % {
+                "ordinals": _and_list([str(_WEEKDAY_ORDINALS[n]) for n in numbers]),
+                "weekday": _WEEKDAYS_OF_MONTH[day],
+            }
+        )
+    return _every(
+        interval,
+        # Translators: weekdays: e.g. "first Tuesday" or "first Tuesday and last Friday".
+        first=pgettext("repeat rule", "on the %(weekdays)s of the month"),
+        # Translators: weekdays: e.g. "first Tuesday" or "first Tuesday and last Friday".
+        second=pgettext("repeat rule", "on the %(weekdays)s of every other month"),
+        # Translators: weekdays: e.g. "first Tuesday" or "first Tuesday and last Friday"; ordinal: a
+        # number as an ordinal, e.g. 3rd (fi "3.", sv "3:e").
+        nth=pgettext("repeat rule", "on the %(weekdays)s of every %(ordinal)s month"),
+        weekdays=_and_list(items),
+    )
+
+
+def _month_days(days: list[int]) -> str:
+    """E.g. "1st, 15th and last day": from the start of the month, then from its end."""
+    items = []
+    for day in sorted(set(days), key=lambda day: (day < 0, day)):
+        if day > 0:
+            items.append(_ordinal(day))
+        elif day in _DAYS_FROM_MONTH_END:
+            items.append(str(_DAYS_FROM_MONTH_END[day]))
+        else:
+            # Translators: ordinal: a number as an ordinal, e.g. 6th (fi "6.", sv "6:e"); a day of
+            # the month counted from its end.
+            items.append(pgettext("on the … of every month", "%(ordinal)s-to-last day") % {"ordinal": _ordinal(-day)})
+    return _and_list(items)
+
+
+def _month_days_of_months(days: list[int], interval: int) -> str:
+    return _every(
+        interval,
+        # Translators: days: e.g. "15th" or "1st and last day" (fi "15." or "1. ja viimeinen").
+        first=pgettext("repeat rule", "on the %(days)s of every month"),
+        # Translators: days: e.g. "15th" or "1st and last day" (fi "15." or "1. ja viimeinen").
+        second=pgettext("repeat rule", "on the %(days)s of every other month"),
+        # Translators: days: e.g. "15th" or "1st and last day" (fi "15." or "1. ja viimeinen");
+        # ordinal: a number as an ordinal, e.g. 3rd (fi "3.", sv "3:e").
+        nth=pgettext("repeat rule", "on the %(days)s of every %(ordinal)s month"),
+        days=_month_days(days),
+    )
+
+
+def _days_in_words(parsed: vRecur, starts_on: datetime.date) -> str:
+    """Which days the rule gives, as dateutil expands it (see `rule_dates`)."""
+    frequency = parsed["FREQ"][0]
+    interval = parsed.get("INTERVAL", [1])[0]
+    codes = [str(code) for code in parsed.get("BYDAY", [])]
+    month_days = list(parsed.get("BYMONTHDAY", []))
+    # An ordinal on a weekday counts only in a monthly rule; dateutil drops it from the others.
+    plain = sorted({WEEKDAY_CODES.index(code[-2:]) for code in codes if frequency != "MONTHLY" or not code[:-2]})
+    nth = [(WEEKDAY_CODES.index(code[-2:]), int(code[:-2])) for code in codes if frequency == "MONTHLY" and code[:-2]]
+    if frequency == "MONTHLY":
+        if nth and plain:
+            return _and_list([_on_weekdays_of_months(plain, interval), _nth_weekdays_of_months(nth, interval)])
+        if nth:
+            return _nth_weekdays_of_months(nth, interval)
+        if plain:
+            return _on_weekdays_of_months(plain, interval)
+        return _month_days_of_months(month_days or [starts_on.day], interval)
+    if frequency == "WEEKLY" and not month_days:
+        return _on_weekdays(plain or [starts_on.weekday()], interval)
+    if interval == 1 and month_days:
+        return _month_days_of_months(month_days, 1)
+    if interval == 1 and plain:
+        return _on_weekdays(plain, 1)
+    base = _daily(interval) if frequency == "DAILY" else _weekly(interval)
+    if plain:
+        # Translators: pattern: e.g. "every other day"; weekdays: e.g. "Mondays and Fridays".
+        return pgettext("repeat rule", "%(pattern)s, on %(weekdays)s only") % {
+            "pattern": base,
+            "weekdays": _and_list([str(_WEEKDAYS_ON[day]) for day in plain]),
+        }
+    if month_days:
+        # Translators: pattern: e.g. "every other week"; days: e.g. "15th" or "1st and last day"
+        # (fi "15." or "1. ja viimeinen").
+        return pgettext("repeat rule", "%(pattern)s, on the %(days)s of the month only") % {
+            "pattern": base,
+            "days": _month_days(month_days),
+        }
+    return base
+
+
+def rule_in_words(
+    *,
+    rule: str,
+    starts_on: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    with_end: bool = True,
+) -> str:
+    """The rule as a phrase in the active language, e.g. "every other Wednesday 10.00–14.00 until 3 Feb 2027".
+
+    Any rule `parse_rule` accepts (it raises ValidationError for the others); `starts_on` gives
+    the weekday or day of the month a rule without BYDAY or BYMONTHDAY repeats. Without the end
+    ("every Tuesday 10.00–14.00") it describes a visit pattern, as on a venue's page. The phrase
+    starts in lower case, to be capitalised where it begins a sentence.
+    """
+    parsed = parse_rule(rule)
+    # Translators: days: e.g. "every Tuesday"; start and end: clock times, e.g. 10.00 and 14.00.
+    words = pgettext("repeat rule: days, then a time", "%(days)s %(start)s–%(end)s") % {
+        "days": _days_in_words(parsed, starts_on),
+        "start": time_format(start_time),
+        "end": time_format(end_time),
+    }
+    if not with_end:
+        return words
+    if "COUNT" in parsed:
+        count = parsed["COUNT"][0]
+        # Translators: pattern: e.g. "every Tuesday 10.00–14.00"; count: the number of visits.
+        ending = npgettext("repeat rule: count", "%(pattern)s, %(count)s time", "%(pattern)s, %(count)s times", count)
+        words = ending % {"pattern": words, "count": count}
+    if "UNTIL" in parsed:
+        last_day = _last_moment(parsed["UNTIL"][0]).date()
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        # Translators: pattern: e.g. "every Tuesday 10.00–14.00"; date: the last day, e.g. 3.2.2027 (included).
+        words = pgettext("repeat rule ends on a date", "%(pattern)s until %(date)s") % {
+            "pattern": words,
+            "date": date_format(last_day, _END_DATE_FORMATS.get(language, "SHORT_DATE_FORMAT")),
+        }
+    return words

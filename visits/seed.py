@@ -4,33 +4,51 @@ import datetime
 import importlib
 import random
 import secrets
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from servicepoints.models import Area, ServiceType
 from visits import data
-from visits.models import Advisor, Language, State, Venue, VenueOpeningHours, Visit, VisitAdvisor, VisitSeries
+from visits.models import (
+    Advisor,
+    CancelReason,
+    Language,
+    State,
+    Venue,
+    VenueOpeningHours,
+    Visit,
+    VisitAdvisor,
+    VisitSeries,
+)
 from visits.recurrence import local_datetime, weekly_rule
 from visits.services import SeriesPlan, series_create, visits_publish
 
 DEMO_PASSWORD_LENGTH = 12
 
 
+# The migrations that give the staff groups their permissions, in order.
+ROLE_MIGRATIONS = ("0003_staff_roles", "0008_venue_exception_roles")
+
+
 def staff_role_groups_ensure() -> None:
-    """The scheduler and advisor groups with the permissions migration 0003 gives them.
+    """The scheduler and advisor groups with the permissions the migrations give them.
 
     The migration creates them once; a database emptied since (a restore, a test flush) gets them
     back here instead of failing to load data.
     """
-    roles = importlib.import_module("visits.migrations.0003_staff_roles").ROLES
-    for name, codes in roles.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    for migration in ROLE_MIGRATIONS:
+        roles = importlib.import_module(f"visits.migrations.{migration}").ROLES
+        for name, codes in roles.items():
+            group, _created = Group.objects.get_or_create(name=name)
+            for code in codes:
+                app_label, codename = code.split(".")
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def _time(text: str) -> datetime.time:
@@ -126,19 +144,39 @@ def demo_plan_load(*, today: datetime.date) -> int:
     return created
 
 
-def demo_logins_create() -> dict[str, str]:
-    """A scheduler and an advisor login for trying the staff calendar locally; new passwords
-    each run. Never used in production: only `make run` asks for it."""
+class DemoLogin(NamedTuple):
+    role: str  # a staff group's name, or ADMINISTRATOR
+    username: str
+    password: str
+
+
+ADMINISTRATOR = "administrator"
+
+
+def demo_logins_create(*, administrator: bool = False) -> list[DemoLogin]:
+    """A scheduler and an advisor login for trying the staff calendar locally, and with
+    `administrator` a superuser for /admin/; new passwords each run. Never used in production:
+    only `make run` asks for it, and an administrator is refused outside the embedded mode (in
+    production the first one is made with `createsuperuser`)."""
+    if administrator and not settings.EMBEDDED:
+        raise ImproperlyConfigured("A demo administrator is made only in the embedded mode.")
     User = get_user_model()
     staff_role_groups_ensure()
-    logins = {}
+    logins = []
     for username, group in (("demo.scheduler", "scheduler"), ("aino.neuvoja", "advisor")):
         user, _ = User.objects.get_or_create(username=username, defaults={"first_name": "Demo"})
         password = secrets.token_urlsafe(DEMO_PASSWORD_LENGTH)
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name=group))
-        logins[username] = password
+        logins.append(DemoLogin(group, username, password))
+    if administrator:
+        user, _ = User.objects.get_or_create(username="demo.admin", defaults={"first_name": "Demo"})
+        password = secrets.token_urlsafe(DEMO_PASSWORD_LENGTH)
+        user.set_password(password)
+        user.is_staff = user.is_superuser = True
+        user.save()
+        logins.append(DemoLogin(ADMINISTRATOR, user.username, password))
     return logins
 
 
@@ -205,7 +243,10 @@ def synthetic_visits_generate(
                     ends_at=ends_at,
                     state=State.CANCELLED if cancelled else State.PUBLISHED,
                     published_at=now,
+                    cancel_reason_code=CancelReason.OTHER if cancelled else "",
                     cancel_reason="Peruttu (testiaineisto)" if cancelled else "",
+                    cancel_reason_sv="Inställt (testdata)" if cancelled else "",
+                    cancel_reason_en="Cancelled (test data)" if cancelled else "",
                     cancelled_at=now if cancelled else None,
                 )
             )

@@ -1,7 +1,10 @@
 """Reads of the mobile service's plan."""
 
 import datetime
+import re
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -11,8 +14,11 @@ from django.utils.translation import gettext as _
 
 from common.dates import public_holidays
 from servicepoints.models import Area, ServicePoint, ServiceType
-from visits.models import Advisor, Language, State, Venue, VenueException, Visit, VisitAdvisor, VisitSeries
-from visits.recurrence import local_datetime
+from visits.models import Advisor, Language, Offered, Venue, VenueException, Visit, VisitAdvisor, VisitCopy, VisitSeries
+from visits.recurrence import local_datetime, rule_in_words
+
+if TYPE_CHECKING:
+    from visits.services import SeriesPlan
 
 COVERAGE_WEEKS = 4
 
@@ -104,24 +110,167 @@ class AreaCoverage:
 
 def area_coverage(*, today: datetime.date, until: datetime.date | None = None) -> list[AreaCoverage]:
     """For each area: service points open on `today`, those that close by `until` (inclusive;
-    default the coming COVERAGE_WEEKS weeks), and the published visits in the same days."""
+    default the coming COVERAGE_WEEKS weeks), and the visits in the same days that count for
+    coverage (`coverage_visits`)."""
     horizon = (until + datetime.timedelta(days=1)) if until else today + datetime.timedelta(weeks=COVERAGE_WEEKS)
-    window_start = local_datetime(today, datetime.time())
-    window_end = local_datetime(horizon, datetime.time())
-    in_window = Visit.objects.published().overlapping(window_start, window_end)
-    areas = Area.objects.annotate(
-        published_visits=Count("venues__visits", filter=Q(venues__visits__in=in_window))
-    ).prefetch_related("service_points")
+    counted, _flagged = coverage_visits(start=today, end=horizon - datetime.timedelta(days=1))
+    visits_by_area = Counter(visit.venue.area_id for visit in counted)
     result = []
-    for area in areas:
+    for area in Area.objects.prefetch_related("service_points"):
         open_points = [p for p in area.service_points.all() if p.status_on(today).serving]
         closing = [p for p in open_points if p.closes_on is not None and p.closes_on < horizon]
         result.append(
             AreaCoverage(
-                area=area, open_points=open_points, closing_points=closing, published_visits=area.published_visits
+                area=area,
+                open_points=open_points,
+                closing_points=closing,
+                published_visits=visits_by_area[area.pk],
             )
         )
     return result
+
+
+def coverage_visits(
+    *, start: datetime.date, end: datetime.date, languages: bool = False
+) -> tuple[list[Visit], list[Visit]]:
+    """The published visits whose time overlaps the local days `start`..`end` (inclusive), split
+    into those that count as face-to-face service and those that do not because their venue is
+    closed that day or the visit falls outside its hours (`Visit.closure`): the scheduler must see
+    the latter. Cancelled visits and drafts are not read at all.
+
+    Rule: only a published visit that its venue can host keeps an area covered. A fixed number of
+    queries: the venues are read once, with their hours, and shared by their visits.
+    """
+    visits = list(
+        Visit.objects.published()
+        .overlapping(
+            local_datetime(start, datetime.time()), local_datetime(end + datetime.timedelta(days=1), datetime.time())
+        )
+        .prefetch_related(*(["languages"] if languages else []))
+        .order_by("starts_at", "pk")
+    )
+    venues = Venue.objects.select_related("area").prefetch_related("opening_hours", "exceptions")
+    venues_by_pk = {venue.pk: venue for venue in venues.filter(pk__in={visit.venue_id for visit in visits})}
+    counted, flagged = [], []
+    for visit in visits:
+        visit.venue = venues_by_pk[visit.venue_id]
+        (flagged if visit.closure else counted).append(visit)
+    return counted, flagged
+
+
+@dataclass(frozen=True)
+class CoverageWeek:
+    """One area's face-to-face service in one ISO week (Monday first), clipped to the period.
+
+    A visit belongs to the week of the local day it starts on. `hours` are the hours during
+    which at least one counted visit is held in the area (the union of their times, within the
+    period): two advisors at the same time in one area are one hour of service, not two.
+    """
+
+    start: datetime.date
+    end: datetime.date
+    visits: int
+    hours: float
+    languages: list[Offered]
+    points: list[ServicePoint]
+    closing_points: list[ServicePoint]
+    not_counted: int
+
+    @property
+    def uncovered(self) -> bool:
+        """Neither a serving point nor a counted visit all week: no face-to-face service."""
+        return not self.points and not self.visits
+
+
+@dataclass(frozen=True)
+class AreaWeeks:
+    area: Area
+    weeks: list[CoverageWeek]
+
+    @property
+    def uncovered_weeks(self) -> list[CoverageWeek]:
+        return [week for week in self.weeks if week.uncovered]
+
+
+@dataclass(frozen=True)
+class PeriodCoverage:
+    """Each area's service week by week over `start`..`end`, and the published visits that do not
+    count because their venue cannot host them (`flagged`, in time order)."""
+
+    start: datetime.date
+    end: datetime.date
+    weeks: list[tuple[datetime.date, datetime.date]]
+    areas: list[AreaWeeks]
+    flagged: list[Visit]
+
+    @property
+    def uncovered_weeks(self) -> int:
+        return sum(len(area.uncovered_weeks) for area in self.areas)
+
+
+def _held_hours(visits: list[Visit], since: datetime.datetime, until: datetime.datetime) -> float:
+    """Hours within [since, until) during which at least one of `visits` is held."""
+    total = datetime.timedelta()
+    run_start = run_end = None
+    for starts_at, ends_at in sorted((max(v.starts_at, since), min(v.ends_at, until)) for v in visits):
+        if run_end is None or starts_at > run_end:
+            if run_end is not None:
+                total += run_end - run_start
+            run_start, run_end = starts_at, ends_at
+        else:
+            run_end = max(run_end, ends_at)
+    if run_end is not None:
+        total += run_end - run_start
+    return total.total_seconds() / 3600
+
+
+def period_coverage(*, start: datetime.date, end: datetime.date) -> PeriodCoverage:
+    """Per area and per ISO week of `start`..`end` (inclusive; weeks clipped to the period): the
+    hours of face-to-face service, the counted visits (`coverage_visits`), the languages they
+    offer (`Visit.offered_languages`: Finnish when none was chosen), and the service points
+    serving on at least one day of the week (`ServicePoint.status_on`). A fixed number of queries
+    however long the period and however many visits it holds."""
+    first_monday = start - datetime.timedelta(days=start.weekday())
+    mondays = [first_monday + datetime.timedelta(weeks=n) for n in range((end - first_monday).days // 7 + 1)]
+    weeks = [(max(monday, start), min(monday + datetime.timedelta(days=6), end)) for monday in mondays]
+    counted, flagged = coverage_visits(start=start, end=end, languages=True)
+    since = local_datetime(start, datetime.time())
+    until = local_datetime(end + datetime.timedelta(days=1), datetime.time())
+
+    def week_of(visit: Visit) -> datetime.date:
+        day = max(timezone.localtime(visit.starts_at).date(), start)
+        return day - datetime.timedelta(days=day.weekday())
+
+    held: dict[tuple[int, datetime.date], list[Visit]] = {}
+    for visit in counted:
+        held.setdefault((visit.venue.area_id, week_of(visit)), []).append(visit)
+    not_counted = Counter((visit.venue.area_id, week_of(visit)) for visit in flagged)
+    language_order = {code: n for n, code in enumerate(Language.objects.values_list("code", flat=True))}
+
+    areas = []
+    for area in Area.objects.prefetch_related("service_points"):
+        rows = []
+        for monday, (first, last) in zip(mondays, weeks, strict=True):
+            days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+            points = [p for p in area.service_points.all() if any(p.status_on(day).serving for day in days)]
+            visits = held.get((area.pk, monday), [])
+            offered = {language.code: language for visit in visits for language in visit.offered_languages}
+            rows.append(
+                CoverageWeek(
+                    start=first,
+                    end=last,
+                    visits=len(visits),
+                    hours=_held_hours(visits, since, until),
+                    languages=sorted(
+                        offered.values(), key=lambda o: (language_order.get(o.code, len(language_order)), o.code)
+                    ),
+                    points=points,
+                    closing_points=[p for p in points if p.closes_on is not None and first <= p.closes_on <= last],
+                    not_counted=not_counted[(area.pk, monday)],
+                )
+            )
+        areas.append(AreaWeeks(area=area, weeks=rows))
+    return PeriodCoverage(start=start, end=end, weeks=weeks, areas=areas, flagged=flagged)
 
 
 @dataclass(frozen=True)
@@ -238,7 +387,7 @@ def visit_feature(visit: Visit) -> dict:
             "starts_at": timezone.localtime(visit.starts_at).isoformat(),
             "ends_at": timezone.localtime(visit.ends_at).isoformat(),
             "status": visit.public_status,
-            "cancel_reason": visit.cancel_reason if visit.is_cancelled else None,
+            "cancel_reason": visit.public_cancel_reason if visit.is_cancelled else None,
             "venue": {"id": venue.pk, "name": venue.name, "address": f"{venue.street_address}, {venue.city}"},
             "area": venue.area.slug,
             "services": [service.code for service in visit.offered_services],
@@ -309,8 +458,9 @@ def _history_value(name: str, value: object, venues: dict[int, Venue]) -> str:
         return "–"
     if name == "venue":
         return str(venues.get(value, value))
-    if name == "state":
-        return str(State(value).label)
+    if choices := Visit._meta.get_field(name).flatchoices:
+        # State and reason for cancellation read as their labels, in the staff member's language.
+        return str(dict(choices).get(value, value))
     if isinstance(value, datetime.datetime):
         return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, bool):
@@ -382,3 +532,91 @@ def series_overview() -> QuerySet[VisitSeries]:
         )
         .order_by("-starts_on", "pk")
     )
+
+
+# Planning aids ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsualOffer:
+    services: list[ServiceType]
+    languages: list[Language]
+
+
+USUAL_FROM_VISITS = 20
+
+
+def usual_offer(*, venue: Venue, advisors: list[Advisor]) -> UsualOffer:
+    """The kinds of help usually given at `venue` (in its latest visits) and the languages the
+    advisors speak (else those usual at the venue): what a new series starts from."""
+    latest = list(
+        Visit.objects.filter(venue=venue)
+        .not_cancelled()
+        .order_by("-starts_at")
+        .values_list("pk", flat=True)[:USUAL_FROM_VISITS]
+    )
+    services = list(ServiceType.objects.filter(visits__in=latest).distinct().order_by("ordering", "slug"))
+    languages = list(
+        Language.objects.filter(advisors__in=advisors).distinct().order_by("ordering", "code")
+        if advisors
+        else Language.objects.none()
+    ) or list(Language.objects.filter(visits__in=latest).distinct().order_by("ordering", "code"))
+    return UsualOffer(services=services, languages=languages)
+
+
+def series_rule_words(plan: "SeriesPlan") -> str:
+    """The plan's rule as words in the active language, e.g. every other Wednesday 10.00–14.00."""
+    return rule_in_words(rule=plan.rrule, starts_on=plan.starts_on, start_time=plan.start_time, end_time=plan.end_time)
+
+
+def staff_copy(*, pk: int) -> VisitCopy | None:
+    return VisitCopy.objects.select_related("created_by").filter(pk=pk).first()
+
+
+def copy_visits(*, copy: VisitCopy) -> list[Visit]:
+    return list(visits_with_details(copy.visits.all()).order_by("starts_at", "pk"))
+
+
+def visits_meeting_closures(*, venue: Venue) -> list[Visit]:
+    """The venue's coming visits, not cancelled, that fall on a day it is closed or outside its
+    hours that day: what a scheduler must move or cancel after the venue's hours change."""
+    coming = visits_with_details(Visit.objects.upcoming().not_cancelled().filter(venue=venue))
+    return [visit for visit in coming.order_by("starts_at", "pk") if visit.closure]
+
+
+def staff_venues() -> QuerySet[Venue]:
+    return Venue.objects.select_related("area").order_by("area__ordering", "name")
+
+
+def staff_venue(*, pk: int) -> Venue | None:
+    return Venue.objects.select_related("area").prefetch_related("opening_hours").filter(pk=pk).first()
+
+
+def venue_coming_exceptions(*, venue: Venue) -> list[VenueException]:
+    return list(venue.exceptions.filter(end_date__gte=timezone.localdate()).order_by("start_date"))
+
+
+# Advisors' own calendar feeds ------------------------------------------------------------------
+
+ADVISOR_FEED_DAYS = 366  # the feed reaches a year back and a year ahead
+FEED_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def advisor_by_feed_token(*, token: str) -> Advisor | None:
+    """The active advisor whose feed address carries `token`, else None (a forged or revoked one).
+
+    The row is found through the unique index on the token, never by comparing secrets in Python.
+    Anything that is not a token's shape (URL-safe base64, as `secrets.token_urlsafe` makes) is
+    refused before the query: PostgreSQL would raise on a NUL character.
+    """
+    if not FEED_TOKEN_SHAPE.fullmatch(token):
+        return None
+    return Advisor.objects.select_related("user").filter(feed_token=token, active=True, user__is_active=True).first()
+
+
+def advisor_feed_visits(*, advisor: Advisor) -> list[Visit]:
+    """The advisor's visits from a year back to a year ahead, drafts and cancelled ones included."""
+    now = timezone.now()
+    span = datetime.timedelta(days=ADVISOR_FEED_DAYS)
+    queryset = Visit.objects.filter(advisors=advisor, starts_at__gte=now - span, starts_at__lt=now + span)
+    return list(visits_with_details(queryset.distinct()).order_by("starts_at", "pk"))

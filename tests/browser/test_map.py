@@ -20,7 +20,7 @@ from tests.browser.pages import (
     venue_marker,
     wait_for_popup,
 )
-from visits.models import State, Visit
+from visits.models import CancelReason, State, Visit
 from visits.services import visit_cancel
 
 pytestmark = pytest.mark.browser
@@ -224,7 +224,7 @@ def test_a_venue_with_one_of_its_visits_cancelled_shows_a_cancelled_badge(page, 
         for row in upcoming.values("venue").annotate(count=Count("pk")).order_by("venue")
         if row["count"] > 1
     )
-    visit_cancel(visit=upcoming.filter(venue=venue_id).order_by("starts_at").first(), reason="Neuvoja sairastui.")
+    visit_cancel(visit=upcoming.filter(venue=venue_id).order_by("starts_at").first(), reason=CancelReason.ILLNESS)
 
     open_map(page, "/en/")
     venue = venue_marker(page, venue_id)

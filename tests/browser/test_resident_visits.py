@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar, Event
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import PHONE, listed_visits, open_map, venue_marker, visit_item, wait_for_popup
-from visits.models import State, Visit
+from visits.models import CancelReason, State, Visit
 from visits.public.forms import DEFAULT_DAYS
 from visits.recurrence import local_datetime
 from visits.services import visit_cancel
@@ -97,7 +97,7 @@ def cancelled_visit(espoo_data) -> Visit:
             starts_at__lt=local_datetime(day + datetime.timedelta(days=1), datetime.time()),
         )
         if same_day.exclude(venue=visit.venue).exists():
-            return visit_cancel(visit=visit, reason=REASON)
+            return visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": REASON})
     pytest.fail("load_espoo_data made no day with two upcoming visits")
 
 
@@ -180,7 +180,10 @@ def test_a_cancelled_visit_reads_cancelled_with_its_reason_on_map_list_page_and_
     day = local_day(visit)
     still_on = list(upcoming_visits().exclude(pk=visit.pk).order_by("starts_at"))
     same_day_venue = next(v.venue_id for v in still_on if local_day(v) == day and v.venue_id != venue.pk)
-    notice = f"{words['cancelled']}: {REASON}"
+    with translation.override(language):
+        # The standard reason in the page's language, then the scheduler's details (here Finnish).
+        reason = f"{CancelReason.ILLNESS.label} {REASON}"
+    notice = f"{words['cancelled']}: {reason}"
 
     # The map of that day: the venue's marker and popup say cancelled, another venue's does not.
     open_map(page, f"/{language}/?start={day}&end={day}")
@@ -225,7 +228,7 @@ def test_a_cancelled_visit_reads_cancelled_with_its_reason_on_map_list_page_and_
     cancelled_notice = page.locator(".notice--closed")
     expect(cancelled_notice).to_be_visible()
     expect(cancelled_notice.get_by_role("heading")).to_have_text(re.compile(rf"{re.escape(words['page'])}$"))
-    expect(cancelled_notice).to_contain_text(f"{words['reason']} {REASON}")
+    expect(cancelled_notice).to_contain_text(f"{words['reason']} {reason}")
     visit_href = page.locator("main a[download]").get_attribute("href")
     assert visit_href == f"/visits/{visit.pk}.ics?lang={language}"
 

@@ -99,8 +99,14 @@ def test_scheduler_plans_a_series_cancels_a_visit_and_publishes(page: Page, sche
     entry.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sello library")
     assert_no_violations(page)
-    page.get_by_label("Reason residents will see").fill("Neuvoja on koulutuksessa.")
+    page.get_by_label("The advisor is in training.").check()
+    page.get_by_label("Details in Finnish").fill("Neuvoja on koulutuksessa.")
     page.get_by_role("button", name="Cancel the visit").click()
+    expect(page.locator("#cancel-preview")).to_contain_text("The advisor is in training.")
+    assert Visit.objects.get(pk=first.pk).state == State.DRAFT
+    assert_no_violations(page)
+    page.get_by_role("button", name="Confirm the cancellation").click()
+    expect(page.locator(".notice--cancelled")).to_contain_text("The advisor is in training.")
     expect(page.locator(".notice--cancelled")).to_contain_text("Neuvoja on koulutuksessa.")
     expect(page.locator("h1 + p .state")).to_have_text("Cancelled")
     # Created, the advisor put on it, cancelled: newest first, each with who did it.
@@ -150,6 +156,9 @@ def test_staff_pages_have_no_violations_in_any_language(new_page, scheduler, adv
         f"/{language}/staff/series/",
         f"/{language}/staff/series/{series.pk}/",
         f"/{language}/staff/series/{series.pk}/edit/",
+        f"/{language}/staff/venues/",
+        f"/{language}/staff/venues/{visit.venue_id}/",
+        f"/{language}/staff/visits/copy-week/?date={timezone.localdate().isoformat()}",
     ):
         page.goto(path)
         expect(page.locator("h1")).to_be_visible()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.pages import PHONE, assert_no_violations, listed_visits, visit_item
-from visits.models import State, Visit
+from visits.models import CancelReason, State, Visit
 from visits.services import visit_cancel
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def visits(espoo_data) -> tuple[Visit, Visit]:
     )
     assert len(upcoming) > 1, "load_espoo_data made no upcoming visits"
     cancelled, scheduled = upcoming[0], next(v for v in upcoming if v.venue_id != upcoming[0].venue_id)
-    return visit_cancel(visit=cancelled, reason=REASON), scheduled
+    return visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": REASON}), scheduled
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

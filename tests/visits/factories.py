@@ -14,6 +14,7 @@ from django.utils import timezone
 from tests.factories import PlaceFactory
 from visits.models import (
     Advisor,
+    CancelReason,
     Language,
     SeriesSkip,
     State,
@@ -108,6 +109,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
             state=State.CANCELLED,
             published_at=factory.LazyFunction(timezone.now),
             cancelled_at=factory.LazyFunction(timezone.now),
+            cancel_reason_code=CancelReason.ILLNESS,
             cancel_reason="Neuvoja sairastui.",
         )
 

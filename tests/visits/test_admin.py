@@ -15,7 +15,7 @@ from tests.visits.factories import (
     VisitFactory,
     VisitSeriesFactory,
 )
-from visits.models import State, Venue
+from visits.models import CancelReason, State, Venue
 from visits.services import visit_cancel
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def objects():
     series = VisitSeriesFactory(venue=venue, advisors=[advisor])
     SeriesSkipFactory(series=series)
     visit = VisitFactory(venue=venue, series=series, advisors=[advisor], published=True)
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
     return {
         "venue": venue,
         "advisor": advisor,
@@ -103,6 +103,8 @@ def venue_form(area, **overrides) -> dict:
         "opening_hours-INITIAL_FORMS": "0",
         "opening_hours-MIN_NUM_FORMS": "0",
         "opening_hours-MAX_NUM_FORMS": "1000",
+        "exceptions-TOTAL_FORMS": "0",
+        "exceptions-INITIAL_FORMS": "0",
         "opening_hours-0-weekday": "0",
         "opening_hours-0-opens": "10:00",
         "opening_hours-0-closes": "20:00",

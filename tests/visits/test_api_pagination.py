@@ -12,7 +12,7 @@ from tests.factories import AreaFactory
 from tests.visits.factories import VenueFactory, published
 from tests.visits.test_public_api import assert_error
 from visits.api import DEFAULT_LIMIT, MAX_LIMIT
-from visits.models import State, Visit
+from visits.models import CancelReason, State, Visit
 
 URL = "/api/v1/visits"
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=ZoneInfo("Europe/Helsinki"))
@@ -122,7 +122,7 @@ def test_a_visit_added_before_the_cursor_does_not_shift_the_next_page(client, de
 def test_a_cancelled_visit_stays_in_its_place_on_the_pages(client, december):
     from visits.services import visit_cancel
 
-    visit_cancel(visit=december[3], reason="Sairastuminen")
+    visit_cancel(visit=december[3], reason=CancelReason.ILLNESS, details={"fi": "Sairastuminen"})
 
     pages = follow(client, f"{URL}?start=2026-12-01&end=2026-12-31&limit=2")
 

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from servicepoints.models import Area
 from servicepoints.services import network_load
 from visits.models import Advisor, Language, State, Venue, VenueOpeningHours, Visit, VisitAdvisor, VisitSeries
+from visits.seed import demo_logins_create
 from visits.selectors import area_coverage
 from visits.services import VisitPlan, visit_review
 
@@ -155,15 +157,62 @@ def test_loading_again_keeps_what_an_administrator_corrected():
     assert set(olga.languages.values_list("code", flat=True)) == {"fi", "ru"}
 
 
-def test_demo_logins_get_fresh_passwords_that_work():
+def printed_logins(out: str) -> dict[str, tuple[str, str]]:
+    """Each printed login: its username, and the line's role and password."""
+    logins = {}
+    for line in out.splitlines():
+        if " / " in line:
+            role, credentials = line.rsplit(": ", 1)
+            username, password = credentials.split(" / ")
+            logins[username] = (role, password)
+    return logins
+
+
+def test_demo_logins_get_fresh_passwords_that_work(settings):
+    settings.EMBEDDED = True
     out = load_espoo_data(MONDAY, "--demo-logins")
 
-    logins = dict(line.rsplit(": ", 1)[1].split(" / ") for line in out.splitlines() if " / " in line)
-    assert set(logins) == {"demo.scheduler", "aino.neuvoja"}
+    logins = printed_logins(out)
+    assert set(logins) == {"demo.scheduler", "aino.neuvoja", "demo.admin"}
     scheduler = User.objects.get(username="demo.scheduler")
-    assert scheduler.check_password(logins["demo.scheduler"])
+    assert scheduler.check_password(logins["demo.scheduler"][1])
     assert list(scheduler.groups.values_list("name", flat=True)) == ["scheduler"]
-    assert User.objects.get(username="aino.neuvoja").check_password(logins["aino.neuvoja"])
+    assert User.objects.get(username="aino.neuvoja").check_password(logins["aino.neuvoja"][1])
+
+
+def test_demo_logins_say_which_is_the_scheduler_the_advisor_and_the_administrator(settings):
+    settings.EMBEDDED = True
+    logins = printed_logins(load_espoo_data(MONDAY, "--demo-logins"))
+
+    assert logins["demo.scheduler"][0].startswith("Scheduler")
+    assert logins["aino.neuvoja"][0].startswith("Advisor")
+    assert Advisor.objects.filter(user__username="aino.neuvoja", active=True).exists()
+    role, password = logins["demo.admin"]
+    assert role.startswith("Administrator at /admin/")
+    admin = User.objects.get(username="demo.admin")
+    assert admin.is_staff and admin.is_superuser and admin.check_password(password)
+
+
+def test_outside_the_embedded_mode_no_administrator_is_made_or_printed(settings):
+    settings.EMBEDDED = False
+    out = load_espoo_data(MONDAY, "--demo-logins")
+
+    assert set(printed_logins(out)) == {"demo.scheduler", "aino.neuvoja"}
+    assert "createsuperuser" in out
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_the_first_administrator_of_a_production_site_comes_from_createsuperuser_not_a_demo(settings):
+    settings.EMBEDDED = False
+    with pytest.raises(ImproperlyConfigured):
+        demo_logins_create(administrator=True)
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_the_admin_site_carries_the_products_name(client):
+    page = client.get("/admin/login/", headers={"Accept-Language": "en"}).content.decode()
+    assert "<title>Log in | Espoo service map</title>" in page
+    assert "Espoo service map: administration" in page
 
 
 # generate_demo_visits ------------------------------------------------------------------------

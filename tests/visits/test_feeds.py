@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from tests.factories import AreaFactory, ServiceTypeFactory
 from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
+from visits.models import CancelReason
 from visits.services import VisitPlan, visit_cancel, visit_update
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -161,7 +162,7 @@ def test_a_moved_visit_keeps_its_uid_so_calendars_update_the_same_entry(client, 
 def test_a_cancelled_visit_stays_in_the_feed_marked_cancelled_with_the_reason(client):
     kept = published(day="2026-12-07")
     cancelled = published(day="2026-12-08")
-    visit_cancel(visit=cancelled, reason="Neuvoja sairastui.")
+    visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     found = events(client.get("/calendar.ics"))
 
@@ -305,10 +306,13 @@ def test_markup_newlines_semicolons_and_commas_round_trip_through_a_parser(clien
     name = f"Kirjasto; aula, 2. krs\nsisäänkäynti B {SCRIPT_NAME}"
     venue = VenueFactory(name_fi=name, street_address_fi="Katu 1, B-rappu; 2. krs", postal_code="02100")
     visit = published(venue=venue, audience_note="Tuo mukaan:\n- puhelin; laturi,\n- tunnukset\\salasana")
-    visit_cancel(visit=visit, reason=f"Sairastuminen; {IMG_REASON},\nuusi aika tulossa")
+    visit_cancel(
+        visit=visit, reason=CancelReason.OTHER, details={"fi": f"Sairastuminen; {IMG_REASON},\nuusi aika tulossa"}
+    )
 
     with translation.override("fi"):
-        cancelled = translation.gettext("Cancelled: %(reason)s") % {"reason": "Sairastuminen; "}
+        reason = f"{CancelReason.OTHER.label} Sairastuminen; "
+        cancelled = translation.gettext("Cancelled: %(reason)s") % {"reason": reason}
     for url in ("/calendar.ics", f"/visits/{visit.pk}.ics"):
         response = client.get(url)
         [event] = parse(response).walk("VEVENT")
@@ -347,7 +351,7 @@ def test_feeds_are_public_must_revalidate_and_change_when_a_visit_is_cancelled(
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
     _now_is_tuesday_1_december_2026.shift(datetime.timedelta(minutes=5))
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200

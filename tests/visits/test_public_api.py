@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from tests.factories import AreaFactory, ServiceTypeFactory
 from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
+from visits.models import CancelReason
 from visits.services import visit_cancel, visits_publish
 
 URL = "/api/v1/visits"
@@ -119,12 +121,14 @@ def test_times_are_helsinki_wall_clock_with_the_offset_of_the_day(client, day, e
 @pytest.mark.django_db
 def test_a_cancelled_visit_is_listed_as_cancelled_with_its_reason(client):
     visit = published()
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     [feature] = get_visits(client).json()["features"]
 
     assert feature["properties"]["status"] == "cancelled"
-    assert feature["properties"]["cancel_reason"] == "Neuvoja sairastui."
+    # The standard reason in the language asked (Finnish by default), then the details.
+    with translation.override("fi"):
+        assert feature["properties"]["cancel_reason"] == f"{CancelReason.ILLNESS.label} Neuvoja sairastui."
 
 
 @pytest.mark.django_db
@@ -398,7 +402,7 @@ def test_a_parameter_given_twice_is_refused(client, query_string):
 @pytest.mark.django_db
 def test_markup_in_names_and_reasons_comes_back_as_the_same_plain_text(client):
     visit = published(venue=VenueFactory(name_fi=SCRIPT_NAME))
-    visit_cancel(visit=visit, reason=IMG_REASON)
+    visit_cancel(visit=visit, reason=CancelReason.OTHER, details={"fi": IMG_REASON})
 
     response = get_visits(client)
 
@@ -406,7 +410,8 @@ def test_markup_in_names_and_reasons_comes_back_as_the_same_plain_text(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     [feature] = response.json()["features"]
     assert feature["properties"]["venue"]["name"] == SCRIPT_NAME
-    assert feature["properties"]["cancel_reason"] == IMG_REASON
+    with translation.override("fi"):
+        assert feature["properties"]["cancel_reason"] == f"{CancelReason.OTHER.label} {IMG_REASON}"
 
 
 # Caching
@@ -431,7 +436,7 @@ def test_answers_are_public_must_revalidate_and_change_when_a_visit_is_cancelled
     assert repeat.content == b""
 
     _now_is_tuesday_1_december_2026.shift(datetime.timedelta(minutes=5))
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200
@@ -473,7 +478,7 @@ def test_areas_count_the_published_visits_of_the_coming_four_weeks(client, lang,
     published(venue=venue, day="2026-12-29")
     VisitFactory(venue=venue, starts_at=at("2026-12-08"), ends_at=at("2026-12-08", "12:00"))
     cancelled = published(venue=venue, day="2026-12-09")
-    visit_cancel(visit=cancelled, reason="Sairastuminen")
+    visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": "Sairastuminen"})
 
     response = client.get("/api/v1/areas", {"lang": lang})
 

@@ -12,6 +12,7 @@ import time_machine
 from tests.factories import AreaFactory, ServiceTypeFactory
 from tests.html import links, parse, raw_text
 from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
+from visits.models import CancelReason
 from visits.services import visit_cancel, visits_publish
 
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=ZoneInfo("Europe/Helsinki"))
@@ -142,7 +143,7 @@ def test_the_list_groups_visits_by_day_in_time_order(client):
 def test_a_cancelled_visit_is_shown_as_cancelled_with_the_reason(client, lang):
     kept = published(day="2026-12-07")
     cancelled = published(day="2026-12-08")
-    visit_cancel(visit=cancelled, reason="Neuvoja sairastui.")
+    visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     shown = page(client.get(f"/{lang}/visits/"))
 
@@ -155,11 +156,12 @@ def test_a_cancelled_visit_is_shown_as_cancelled_with_the_reason(client, lang):
 @pytest.mark.django_db
 def test_the_word_cancelled_is_on_the_cancelled_visit(client):
     cancelled = published()
-    visit_cancel(visit=cancelled, reason="Neuvoja sairastui.")
+    visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     shown = page(client.get("/en/visits/"))
 
-    assert "Cancelled: Neuvoja sairastui." in shown.visit_text(cancelled.pk)
+    # The standard reason in the page's language, then the scheduler's details.
+    assert "Cancelled: The advisor is ill. Neuvoja sairastui." in shown.visit_text(cancelled.pk)
 
 
 @pytest.mark.django_db
@@ -401,7 +403,7 @@ def test_the_printable_schedule_lists_the_areas_next_four_weeks(client, sello, d
 def test_the_printable_schedule_shows_times_places_and_cancellations(client, sello, help_kinds, lang, name, address):
     published(day="2026-12-07", venue=sello, services=[help_kinds["digital"]], languages=[help_kinds["sv"]])
     cancelled = published(day="2026-12-09", start="13:00", end="15:00", venue=sello)
-    visit_cancel(visit=cancelled, reason="Neuvoja sairastui.")
+    visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
     VisitFactory(venue=sello, starts_at=at("2026-12-10", "16:00"), ends_at=at("2026-12-10", "18:00"))
     published(day="2026-12-08", start="17:00", end="19:00", venue=VenueFactory(area=AreaFactory()))
 
@@ -511,7 +513,7 @@ def test_a_visit_page_describes_a_schema_org_event(client, sello, help_kinds):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_cancelled_visit_page_says_so_with_the_reason_and_in_the_json_ld(client, sello, lang):
     visit = published(venue=sello)
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     shown = page(client.get(f"/{lang}/visits/{visit.pk}/"))
 
@@ -524,7 +526,7 @@ def test_a_cancelled_visit_page_says_so_with_the_reason_and_in_the_json_ld(clien
 @pytest.mark.django_db
 def test_a_cancelled_visit_page_says_cancelled(client):
     visit = published()
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     assert "This visit is cancelled." in page(client.get(f"/en/visits/{visit.pk}/")).text
 
@@ -571,7 +573,7 @@ def hostile_visit():
         accessibility_fi=IMG_REASON,
     )
     visit = published(venue=venue, audience_note=f"Huom! {IMG_REASON}")
-    visit_cancel(visit=visit, reason=IMG_REASON)
+    visit_cancel(visit=visit, reason=CancelReason.OTHER, details={"fi": IMG_REASON})
     return visit
 
 
@@ -627,7 +629,7 @@ def test_pages_are_public_must_revalidate_and_change_when_a_visit_is_cancelled(
     assert repeat.content == b""
 
     _now_is_tuesday_1_december_2026.shift(datetime.timedelta(minutes=5))
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
 
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from simple_history.middleware import HistoryRequestMiddleware
 
 from tests.factories import ServiceTypeFactory
@@ -21,7 +21,7 @@ from tests.visits.factories import (
     VisitFactory,
     VisitPlanFactory,
 )
-from visits.models import SeriesSkip, State, Visit, VisitAdvisor, VisitSeries
+from visits.models import CancelReason, SeriesSkip, State, Visit, VisitAdvisor, VisitSeries
 from visits.recurrence import HELSINKI, local_datetime
 from visits.selectors import visit_history
 from visits.services import (
@@ -168,7 +168,7 @@ def test_two_advisors_can_be_in_different_visits_at_the_same_time():
 def test_cancelling_a_visit_frees_its_advisor():
     advisor = AdvisorFactory()
     first = book(VenueFactory(), at(MONDAY, 10), at(MONDAY, 14), advisor)
-    visit_cancel(visit=first, reason="Neuvoja sairastui.")
+    visit_cancel(visit=first, reason=CancelReason.ILLNESS)
 
     second = book(VenueFactory(), at(MONDAY, 10), at(MONDAY, 14), advisor)
 
@@ -240,25 +240,26 @@ def test_a_visit_within_the_venue_opening_hours_earns_no_warning():
     [((8, 59), (12, 0)), ((16, 0), (18, 1)), ((7, 0), (8, 0))],
     ids=["starts-before-opening", "ends-after-closing", "entirely-before-opening"],
 )
-def test_a_visit_outside_the_venue_opening_hours_earns_a_warning_not_a_refusal(start, end):
+def test_a_visit_outside_the_venue_opening_hours_is_a_conflict_and_refused(start, end):
     hours = VenueOpeningHoursFactory(weekday=MONDAY.weekday(), opens=datetime.time(9), closes=datetime.time(18))
     plan = VisitPlanFactory(venue=hours.venue, starts_at=at(MONDAY, *start), ends_at=at(MONDAY, *end))
 
     review = visit_review(plan)
 
-    assert len(review.warnings) == 1
-    assert str(hours.venue) in review.warnings[0]
-    assert review.conflicts == []
-    assert visit_create(plan).pk is not None
+    assert review.conflicts == [
+        f"{hours.venue} is open only 09.00–18.00 on 02/22/2027; the visit must fit within those hours."
+    ]
+    with pytest.raises(ValidationError, match=r"is open only 09\.00–18\.00"):
+        visit_create(plan)
+    assert not Visit.objects.exists()
 
 
-def test_a_visit_on_a_weekday_the_venue_is_closed_earns_a_warning():
+def test_a_visit_on_a_weekday_the_venue_is_closed_is_a_conflict():
     hours = VenueOpeningHoursFactory(weekday=MONDAY.weekday())
 
     review = visit_review(VisitPlanFactory(venue=hours.venue, starts_at=at(TUESDAY, 10), ends_at=at(TUESDAY, 12)))
 
-    assert len(review.warnings) == 1
-    assert str(hours.venue) in review.warnings[0]
+    assert review.conflicts == [f"{hours.venue} is closed on 02/23/2027."]
 
 
 def test_two_visits_at_one_venue_at_the_same_time_earn_a_warning_naming_the_other():
@@ -362,13 +363,13 @@ def test_a_cancelled_visit_cannot_be_edited():
 
 
 def test_a_cancelled_visit_cannot_be_cancelled_again_with_another_reason():
-    visit = VisitFactory(cancelled=True, cancel_reason="Neuvoja sairastui.")
+    visit = VisitFactory(cancelled=True, cancel_reason_code=CancelReason.ILLNESS, cancel_reason="Neuvoja sairastui.")
 
     with pytest.raises(ValidationError, match="cancelled"):
-        visit_cancel(visit=visit, reason="Toinen syy.")
+        visit_cancel(visit=visit, reason=CancelReason.OTHER, details={"fi": "Toinen syy."})
 
     visit.refresh_from_db()
-    assert visit.cancel_reason == "Neuvoja sairastui."
+    assert (visit.cancel_reason_code, visit.cancel_reason) == (CancelReason.ILLNESS, "Neuvoja sairastui.")
 
 
 @pytest.mark.parametrize(
@@ -393,20 +394,20 @@ def test_a_visit_that_has_taken_place_cannot_be_cancelled():
     )
 
     with pytest.raises(ValidationError, match="already taken place"):
-        visit_cancel(visit=visit, reason="Liian myöhään.")
+        visit_cancel(visit=visit, reason=CancelReason.OTHER, details={"fi": "Liian myöhään."})
 
     visit.refresh_from_db()
     assert visit.state == State.PUBLISHED
 
 
-@pytest.mark.parametrize("reason", ["", "   \n"], ids=["empty", "blank"])
+@pytest.mark.parametrize("reason", ["", "   \n", "Neuvoja sairastui."], ids=["empty", "blank", "free-text-only"])
 def test_cancelling_needs_a_reason_residents_can_read(reason):
     visit = VisitFactory(published=True)
 
     with pytest.raises(ValidationError) as refused:
-        visit_cancel(visit=visit, reason=reason)
+        visit_cancel(visit=visit, reason=reason, details={"fi": "Neuvoja sairastui."})
 
-    assert "reason" in " ".join(messages(refused.value, "cancel_reason"))
+    assert "reason" in " ".join(messages(refused.value, "cancel_reason_code"))
     visit.refresh_from_db()
     assert visit.state == State.PUBLISHED
 
@@ -414,10 +415,15 @@ def test_cancelling_needs_a_reason_residents_can_read(reason):
 def test_cancelling_keeps_the_visit_with_its_reason():
     visit = VisitFactory(published=True)
 
-    visit_cancel(visit=visit, reason="  Neuvoja sairastui.  ")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS, details={"fi": "  Neuvoja sairastui.  "})
 
     visit.refresh_from_db()
-    assert (visit.state, visit.cancel_reason, visit.cancelled_at) == (State.CANCELLED, "Neuvoja sairastui.", NOW)
+    assert (visit.state, visit.cancel_reason_code, visit.cancel_reason, visit.cancelled_at) == (
+        State.CANCELLED,
+        CancelReason.ILLNESS,
+        "Neuvoja sairastui.",
+        NOW,
+    )
 
 
 # Publishing and copying ----------------------------------------------------------------------
@@ -467,10 +473,10 @@ def test_copying_a_week_puts_drafts_seven_days_later_at_the_same_local_time(day,
     )
     visits_publish(visits=[visit])
 
-    created, skipped = week_copy(visits=[visit])
+    copied, items = copy_one_week(visit)
 
-    assert skipped == []
-    [copy] = created
+    assert [item.left_out for item in items] == [""]
+    [copy] = copied.visits.all()
     assert local_times([copy]) == [(copy_day, datetime.time(10), datetime.time(14))]
     assert copy.state == State.DRAFT
     assert copy.venue == visit.venue
@@ -488,22 +494,31 @@ def test_copying_a_week_skips_and_reports_a_copy_that_would_double_book():
     next_week = MONDAY + datetime.timedelta(days=7)
     blocker = book(entresse, at(next_week, 12), at(next_week, 16), busy)
 
-    created, skipped = week_copy(visits=[clash, fine])
+    copied, items = copy_one_week(clash, fine)
 
-    assert local_times(created) == [(TUESDAY + datetime.timedelta(days=7), datetime.time(10), datetime.time(14))]
-    [report] = skipped
-    assert str(sello) in report
-    assert f"#{blocker.pk}" in report
+    assert local_times(copied.visits.all()) == [
+        (TUESDAY + datetime.timedelta(days=7), datetime.time(10), datetime.time(14))
+    ]
+    [report] = [item for item in items if item.left_out]
+    assert report.source == clash
+    assert f"#{blocker.pk}" in report.left_out
     assert Visit.objects.filter(venue=sello, starts_at=at(next_week, 10)).count() == 0
 
 
 def test_copying_a_week_leaves_cancelled_visits_behind():
     cancelled = VisitFactory(cancelled=True)
 
-    created, skipped = week_copy(visits=[cancelled])
+    _, items = copy_one_week(cancelled)
 
-    assert (created, skipped) == ([], [])
+    assert items == []
     assert Visit.objects.count() == 1
+
+
+def copy_one_week(*visits: Visit):
+    """Copy the visits' week (all in one week) to the week after it."""
+    source = timezone.localtime(visits[0].starts_at).date()
+    monday = source - datetime.timedelta(days=source.weekday())
+    return week_copy(visits=list(visits), source_week=monday, first_week=monday + datetime.timedelta(days=7), weeks=1)
 
 
 # History -------------------------------------------------------------------------------------
@@ -527,7 +542,7 @@ def test_every_service_write_is_recorded_in_the_visit_history():
     visits_publish(visits=[visit])
     assert history_types(visit) == ["+", "~", "~"]
 
-    visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+    visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
     assert history_types(visit) == ["+", "~", "~", "~"]
     states = list(visit.history.order_by("history_date", "history_id").values_list("state", flat=True))
     assert states == [State.DRAFT, State.DRAFT, State.PUBLISHED, State.CANCELLED]
@@ -595,7 +610,7 @@ def test_a_change_made_in_a_request_records_who_made_it(rf):
     request.user = scheduler
 
     def cancel_view(request):
-        visit_cancel(visit=visit, reason="Neuvoja sairastui.")
+        visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
         return HttpResponse()
 
     HistoryRequestMiddleware(cancel_view)(request)
@@ -776,9 +791,9 @@ def test_a_holiday_week_is_skipped_in_one_action():
     series_skip(series=series, start_date=week[0], end_date=week[-1], reason="Hiihtoloma")
 
     in_week = series.visits.filter(occurrence_date__in=week)
-    assert list(in_week.values_list("occurrence_date", "state", "cancel_reason")) == [
-        (week[0], State.CANCELLED, "Hiihtoloma"),
-        (week[1], State.CANCELLED, "Hiihtoloma"),
+    assert list(in_week.values_list("occurrence_date", "state", "cancel_reason_code", "cancel_reason")) == [
+        (week[0], State.CANCELLED, CancelReason.HOLIDAY, "Hiihtoloma"),
+        (week[1], State.CANCELLED, CancelReason.HOLIDAY, "Hiihtoloma"),
     ]
     assert VisitAdvisor.objects.filter(visit__in=in_week, active=True).count() == 0
     assert series.visits.exclude(occurrence_date__in=week).count() == 10
@@ -864,7 +879,7 @@ def test_changing_the_series_time_moves_future_visits_and_keeps_the_ones_edited_
             advisors=list(edited.advisors.all()),
         ),
     )
-    visit_cancel(visit=cancelled, reason="Neuvoja koulutuksessa.")
+    visit_cancel(visit=cancelled, reason=CancelReason.TRAINING, details={"fi": "Neuvoja koulutuksessa."})
 
     plan = series_plan(series)
     plan.start_time, plan.end_time = datetime.time(13), datetime.time(16)
@@ -880,7 +895,10 @@ def test_changing_the_series_time_moves_future_visits_and_keeps_the_ones_edited_
         SIX_TUESDAYS[5]: ((datetime.time(13), datetime.time(16)), State.PUBLISHED),
     }
     assert after[SIX_TUESDAYS[3]].detached
-    assert after[SIX_TUESDAYS[4]].cancel_reason == "Neuvoja koulutuksessa."
+    assert (after[SIX_TUESDAYS[4]].cancel_reason_code, after[SIX_TUESDAYS[4]].cancel_reason) == (
+        CancelReason.TRAINING,
+        "Neuvoja koulutuksessa.",
+    )
     series.refresh_from_db()
     assert (series.start_time, series.end_time) == (datetime.time(13), datetime.time(16))
     moved = VisitAdvisor.objects.filter(visit=after[SIX_TUESDAYS[5]]).get()
@@ -924,7 +942,8 @@ def test_shortening_a_series_removes_future_drafts_and_cancels_future_published_
     after = by_date(series)
     assert sorted(after) == SIX_TUESDAYS[:5]
     assert after[SIX_TUESDAYS[4]].state == State.CANCELLED
-    assert after[SIX_TUESDAYS[4]].cancel_reason
+    assert after[SIX_TUESDAYS[4]].cancel_reason_code == CancelReason.OTHER
+    assert after[SIX_TUESDAYS[4]].public_cancel_reason == "Other reason."
     assert {after[day].state for day in SIX_TUESDAYS[:4]} == {State.PUBLISHED}
 
 

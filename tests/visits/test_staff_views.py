@@ -19,7 +19,7 @@ from tests.visits.factories import (
     VisitFactory,
 )
 from visits import services
-from visits.models import SeriesSkip, State, Visit, VisitSeries
+from visits.models import CancelReason, SeriesSkip, State, Visit, VisitSeries
 from visits.recurrence import HELSINKI, local_datetime, rule_dates
 from visits.staff.forms import warnings_fingerprint
 
@@ -94,6 +94,10 @@ class Page:
             field.get("name", ""): field.get("value", "") for field in soup.find_all("input", attrs={"type": "hidden"})
         }
         self.buttons = [(button.get("name", ""), button.get("value", "")) for button in soup.find_all("button")]
+        self.soup = soup
+
+    def field_value(self, name: str) -> str:
+        return self.soup.find("input", attrs={"name": name}).get("value", "")
 
 
 def page_of(response) -> Page:
@@ -129,7 +133,7 @@ def review_then_save(client, path: str, data: dict):
 
 READ_PAGES = ["calendar", "series_list", "visit_detail", "series_detail"]
 WRITE_PAGES = ["visit_create", "visit_edit", "series_create", "series_edit"]
-POST_ONLY = ["visits_publish", "week_copy", "visit_cancel", "series_skip"]
+POST_ONLY = ["visits_publish", "visit_cancel", "visit_restore", "series_skip"]
 
 
 @pytest.fixture
@@ -148,7 +152,7 @@ def plan_with_a_series(venue, aino):
 
 
 def page_url(name: str, series: VisitSeries, visit: Visit) -> str:
-    if name in ("visit_detail", "visit_edit", "visit_cancel"):
+    if name in ("visit_detail", "visit_edit", "visit_cancel", "visit_restore"):
         return url(name, pk=visit.pk)
     if name in ("series_detail", "series_edit", "series_skip"):
         return url(name, pk=series.pk)
@@ -191,6 +195,7 @@ def test_advisor_cannot_change_anything(advisor_client, plan_with_a_series, venu
         **visit_data(venue, day=TUESDAY + datetime.timedelta(days=1)),
         "action": "save",
         "only": visit.pk,
+        "cancel_reason_code": CancelReason.ILLNESS,
         "cancel_reason": "Sairastuminen",
         "week": TUESDAY.isoformat(),
         "start_date": TUESDAY.isoformat(),
@@ -355,11 +360,11 @@ def test_a_conflict_names_the_other_visit_and_nothing_is_saved(scheduler_client,
 
 
 def test_warnings_need_an_explicit_save_anyway(scheduler_client, venue):
-    VenueOpeningHoursFactory(venue=venue, weekday=1, opens=datetime.time(12), closes=datetime.time(18))
+    other = VisitFactory(venue=venue, starts_at=at(TUESDAY, 11))
     data = visit_data(venue)
     review = page_of(scheduler_client.post(url("visit_create"), {**data, "action": "review"}))
     assert "1 warning: you can save anyway" in review.text
-    assert "Sellon kirjasto is not open for the whole visit on that day." in review.text
+    assert f"Visit #{other.pk} is at the same venue at the same time" in review.text
     assert ("action", "save") in review.buttons and "Save anyway" in review.text
     assert review.hidden["acknowledged"] == warnings_fingerprint(
         services.visit_review(
@@ -369,13 +374,23 @@ def test_warnings_need_an_explicit_save_anyway(scheduler_client, venue):
 
     unconfirmed = page_of(scheduler_client.post(url("visit_create"), {**data, "action": "save", "acknowledged": ""}))
     assert "1 warning: you can save anyway" in unconfirmed.text
-    assert not Visit.objects.exists()
+    assert Visit.objects.count() == 1
 
     response = scheduler_client.post(
         url("visit_create"), {**data, "action": "save", "acknowledged": review.hidden["acknowledged"]}
     )
     assert response.status_code == 302
-    assert Visit.objects.count() == 1
+    assert Visit.objects.count() == 2
+
+
+def test_a_visit_outside_the_venue_hours_is_a_conflict_that_blocks_saving(scheduler_client, venue):
+    VenueOpeningHoursFactory(venue=venue, weekday=1, opens=datetime.time(12), closes=datetime.time(18))
+    data = visit_data(venue)
+    for action in ("review", "save"):
+        page = page_of(scheduler_client.post(url("visit_create"), {**data, "action": action, "acknowledged": ""}))
+        assert "Sellon kirjasto is open only 12.00–18.00 on 03/03/2026" in page.text
+        assert ("action", "save") not in page.buttons
+    assert not Visit.objects.exists()
 
 
 def test_a_time_already_over_is_a_warning_and_the_saved_visit_is_never_published(scheduler_client, venue):
@@ -462,7 +477,11 @@ def test_editing_a_cancelled_or_past_visit_is_refused(scheduler_client, venue, k
     for response in (
         scheduler_client.get(path, follow=True),
         scheduler_client.post(path, {**visit_data(venue, start="14:00", end="15:00"), "action": "save"}, follow=True),
-        scheduler_client.post(url("visit_cancel", pk=visit.pk), {"cancel_reason": "Uusi syy"}, follow=True),
+        scheduler_client.post(
+            url("visit_cancel", pk=visit.pk),
+            {"cancel_reason_code": CancelReason.OTHER, "cancel_reason": "Uusi syy", "action": "save"},
+            follow=True,
+        ),
     ):
         assert message in page_of(response).text
     visit.refresh_from_db()
@@ -511,41 +530,63 @@ def test_publish_never_redirects_to_another_site(scheduler_client, week_of_visit
     assert response["Location"] == url("calendar")
 
 
+def cancel_then_confirm(client, visit: Visit, data: dict):
+    """What a scheduler does: choose the reason, read what residents will be told, confirm."""
+    path = url("visit_cancel", pk=visit.pk)
+    review = page_of(client.post(path, {**data, "action": "review"}))
+    assert ("action", "save") in review.buttons, review.text
+    return client.post(path, {**data, "action": "save", "acknowledged": review.hidden["acknowledged"]}, follow=True)
+
+
 def test_cancel_with_a_reason_keeps_the_visit_on_the_calendar_marked_cancelled(scheduler_client, week_of_visits):
     visit = week_of_visits["draft"]
-    response = scheduler_client.post(
-        url("visit_cancel", pk=visit.pk), {"cancel_reason": "Neuvoja on sairaana."}, follow=True
+    response = cancel_then_confirm(
+        scheduler_client, visit, {"cancel_reason_code": CancelReason.ILLNESS, "cancel_reason": "Neuvoja on sairaana."}
     )
+    assert "The advisor is ill." in page_of(response).text
     assert "Neuvoja on sairaana." in page_of(response).text
     visit.refresh_from_db()
-    assert (visit.state, visit.cancel_reason) == (State.CANCELLED, "Neuvoja on sairaana.")
+    assert (visit.state, visit.cancel_reason_code, visit.cancel_reason) == (
+        State.CANCELLED,
+        CancelReason.ILLNESS,
+        "Neuvoja on sairaana.",
+    )
     calendar = page_of(scheduler_client.get(url("calendar"), {"date": "2026-03-02"})).text
     assert "10.00–12.00 Sellon kirjasto Cancelled" in calendar
 
 
-@pytest.mark.parametrize("reason", ["", "   "])
+@pytest.mark.parametrize("reason", ["", "   ", "sick"])
 def test_cancel_without_a_reason_is_refused(scheduler_client, week_of_visits, reason):
     visit = week_of_visits["draft"]
-    page = page_of(scheduler_client.post(url("visit_cancel", pk=visit.pk), {"cancel_reason": reason}))
-    assert "Give the reason residents will see for the cancellation." in page.text
+    data = {"cancel_reason_code": reason, "cancel_reason": "Neuvoja on sairaana.", "action": "save"}
+    page = page_of(scheduler_client.post(url("visit_cancel", pk=visit.pk), data))
+    assert "Choose the reason residents will see" in page.text or "Select a valid choice" in page.text
+    assert ("action", "save") not in page.buttons
     visit.refresh_from_db()
     assert visit.state == State.DRAFT
 
 
-def test_copy_week_copies_the_filtered_visits_and_reports_the_skipped(scheduler_client, venue, aino):
+def test_copy_week_previews_then_copies_the_filtered_visits_and_reports_the_left_out(scheduler_client, venue, aino):
     VisitFactory(venue=venue, starts_at=at(MONDAY, 10), advisors=[aino], published=True)
     VisitFactory(venue=venue, starts_at=at(TUESDAY, 10), advisors=[aino])
     VisitFactory(venue=venue, starts_at=at(TUESDAY, 14), cancelled=True)
     VisitFactory(venue=place("Muu paikka"), starts_at=at(MONDAY, 10))
-    # Aino is already booked on the Tuesday of the next week: that copy is skipped.
+    # Aino is already booked on the Tuesday of the next week: that copy is left out.
     busy = VisitFactory(
         venue=place("Kauklahden kirjasto"), starts_at=at(TUESDAY + datetime.timedelta(7), 9), advisors=[aino]
     )
-    response = scheduler_client.post(url("week_copy"), {"week": "2026-03-04", "venue": venue.pk}, follow=True)
+    data = {"week": "2026-03-04", "venue": venue.pk, "first_week": "2026-03-09", "weeks": 1}
+    form = page_of(scheduler_client.get(url("week_copy"), {"date": "2026-03-04", "venue": venue.pk}))
+    assert form.field_value("first_week") == "2026-03-09"
+
+    preview = page_of(scheduler_client.post(url("week_copy"), {**data, "action": "preview"}))
+    assert "1 visit will be copied" in preview.text
+    assert f"Left out: Aino Neuvoja is already booked: visit #{busy.pk}" in preview.text
+    assert Visit.objects.count() == 5
+
+    response = scheduler_client.post(url("week_copy"), {**data, "action": "copy"}, follow=True)
     text = page_of(response).text
-    assert response.redirect_chain[-1][0] == url("calendar") + f"?date=2026-03-09&venue={venue.pk}"
-    assert "Copied 1 visit to the week starting 03/09/2026 as a draft." in text
-    assert f"#{busy.pk}" in text
+    assert "Copied 1 visit as a draft." in text
     copies = Visit.objects.filter(starts_at__gte=at(MONDAY + datetime.timedelta(7), 0), venue=venue)
     assert [(timezone.localtime(c.starts_at), c.state) for c in copies] == [
         (at(MONDAY + datetime.timedelta(7), 10), State.DRAFT)
@@ -554,8 +595,10 @@ def test_copy_week_copies_the_filtered_visits_and_reports_the_skipped(scheduler_
 
 def test_copy_week_with_a_bad_week_copies_nothing(scheduler_client, week_of_visits):
     count = Visit.objects.count()
-    response = scheduler_client.post(url("week_copy"), {"week": "not-a-date"}, follow=True)
-    assert "Nothing was copied" in page_of(response).text
+    response = scheduler_client.post(
+        url("week_copy"), {"week": "not-a-date", "first_week": "2026-03-09", "weeks": 1, "action": "copy"}
+    )
+    assert "Nothing was saved" in page_of(response).text
     assert Visit.objects.count() == count
 
 
@@ -755,7 +798,7 @@ def test_series_edit_moves_coming_visits_and_keeps_those_changed_one_by_one(sche
             venue=venue, starts_at=at(second.occurrence_date, 8), ends_at=at(second.occurrence_date, 9)
         ),
     )
-    services.visit_cancel(visit=third, reason="Henkilöstökoulutus")
+    services.visit_cancel(visit=third, reason=CancelReason.TRAINING, details={"fi": "Henkilöstökoulutus"})
 
     edit = scheduler_client.get(url("series_edit", pk=series.pk)).content.decode()
     assert 'value="4"' in edit and re.search(r'value="1"[^>]*checked', edit)
@@ -806,7 +849,11 @@ def test_visit_page_shows_who_changed_the_visit_and_when(scheduler_client, venue
     visit = Visit.objects.get()
     scheduler_client.post(url("visits_publish"), {"only": visit.pk})
     with time_machine.travel(NOW + datetime.timedelta(hours=2), tick=False):
-        scheduler_client.post(url("visit_cancel", pk=visit.pk), {"cancel_reason": "Tila ei ole käytettävissä"})
+        cancel_then_confirm(
+            scheduler_client,
+            visit,
+            {"cancel_reason_code": CancelReason.VENUE_CLOSED, "cancel_reason": "Tila ei ole käytettävissä"},
+        )
         page = page_of(scheduler_client.get(url("visit_detail", pk=visit.pk)))
     history = page.text.split("History")[1]
     assert history.count("Sanna Suunnittelija") == 3
@@ -814,11 +861,12 @@ def test_visit_page_shows_who_changed_the_visit_and_when(scheduler_client, venue
     assert "Created" in history
     assert "State: draft → published" in history
     assert "State: published → cancelled" in history
-    assert "Reason for cancellation: – → Tila ei ole käytettävissä" in history
+    assert "Reason for cancellation: – → The venue is closed." in history
+    assert "Cancellation details (Finnish): – → Tila ei ole käytettävissä" in history
     assert history.index("cancelled") < history.index("Created")
 
 
-def test_coverage_panel_flags_areas_without_service_and_losing_their_last_point(scheduler_client):
+def test_coverage_panel_flags_weeks_without_service_and_the_last_day_of_a_closing_point(scheduler_client):
     empty = AreaFactory(slug="pohjois-espoo", name_fi="Pohjois-Espoo")
     closing = AreaFactory(slug="vanha-espoo", name_fi="Vanha-Espoo")
     covered = AreaFactory(slug="suur-leppavaara", name_fi="Suur-Leppävaara")
@@ -829,19 +877,22 @@ def test_coverage_panel_flags_areas_without_service_and_losing_their_last_point(
     VisitFactory(venue=VenueFactory(area=by_visit), starts_at=at(TUESDAY, 10), published=True)
     VisitFactory(venue=VenueFactory(area=empty), starts_at=at(TUESDAY, 10))  # a draft is no service
 
-    html = scheduler_client.get(url("calendar")).content.decode()
-    areas = dict(
-        re.findall(r'data-area="([a-z-]+)">(.*?)</li>\s*(?=<li class="coverage__area|</ul>\s*</section>)', html, re.S)
-    )
-    text = {slug: " ".join(re.sub(r"<[^>]+>", " ", body).split()) for slug, body in areas.items()}
-    assert "No service: no open service point and no published visit." in text["pohjois-espoo"]
-    assert "Its only service point closes within these weeks." in text["vanha-espoo"]
-    assert "Espoon keskus – last day 03/20/2026" in text["vanha-espoo"]
-    assert "Covered" in text["suur-leppavaara"] and "0 published visits" in text["suur-leppavaara"]
-    assert "Covered" in text["suur-kauklahti"] and "1 published visit" in text["suur-kauklahti"]
-    assert 'coverage__area--flagged" data-area="pohjois-espoo"' in html
-    assert 'coverage__area--flagged" data-area="vanha-espoo"' in html
-    assert 'coverage__area--flagged" data-area="suur-leppavaara"' not in html
+    page = parse(scheduler_client.get(url("calendar"), {"view": "month", "date": "2026-03-03"}).content)
+
+    def cell(slug: str, monday: str):
+        return page.select_one(f'.coverage-table tr[data-area="{slug}"] td[data-week="{monday}"]')
+
+    assert "No service" in text(cell("pohjois-espoo", "2026-03-02"))
+    assert "Covered" in text(cell("vanha-espoo", "2026-03-16"))
+    assert "Espoon keskus – last day 03/20/2026" in text(cell("vanha-espoo", "2026-03-16"))
+    assert "No service" in text(cell("vanha-espoo", "2026-03-23"))
+    assert "Covered" in text(cell("suur-leppavaara", "2026-03-02"))
+    assert "0 visits" in text(cell("suur-leppavaara", "2026-03-02"))
+    assert "Covered" in text(cell("suur-kauklahti", "2026-03-02"))
+    assert "1 visit" in text(cell("suur-kauklahti", "2026-03-02"))
+    assert "No service" in text(cell("suur-kauklahti", "2026-03-09"))
+    assert "coverage-week--uncovered" in cell("pohjois-espoo", "2026-03-02")["class"]
+    assert "coverage-week--uncovered" not in cell("suur-leppavaara", "2026-03-02")["class"]
 
 
 def test_service_types_are_offered_on_the_visit_form(scheduler_client):
@@ -856,10 +907,12 @@ def test_a_series_edit_does_not_conflict_with_its_own_visits(scheduler_client, p
     assert "No conflicts and nothing to warn about." in review.text
 
 
-@pytest.mark.parametrize("name", ["visit_detail", "visit_edit", "visit_cancel", "series_detail", "series_edit"])
+@pytest.mark.parametrize(
+    "name", ["visit_detail", "visit_edit", "visit_cancel", "visit_restore", "series_detail", "series_edit"]
+)
 def test_an_unknown_visit_or_series_is_a_404(scheduler_client, name):
     path = url(name, pk=999999)
-    response = scheduler_client.post(path) if name == "visit_cancel" else scheduler_client.get(path)
+    response = scheduler_client.post(path) if name in POST_ONLY else scheduler_client.get(path)
     assert response.status_code == 404
 
 

@@ -264,7 +264,7 @@ def _venue_markers(visits: list[Visit]) -> list[dict]:
                 "id": visit.pk,
                 "when": f"{date_format(start, 'D j.n.')} {time_format(start)}–{time_format(end)}",
                 "cancelled": visit.is_cancelled,
-                "reason": visit.cancel_reason if visit.is_cancelled else "",
+                "reason": visit.public_cancel_reason,
                 "url": visit.get_absolute_url(),
             }
         )

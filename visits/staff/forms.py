@@ -8,18 +8,29 @@ import datetime
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import IsoDateField
 from servicepoints.models import Area, ServiceType
-from visits.models import Advisor, Language, Venue, Visit, VisitSeries
+from visits.models import (
+    Advisor,
+    CancelReason,
+    Language,
+    LocalText,
+    Venue,
+    VenueException,
+    Visit,
+    VisitSeries,
+    resident_text,
+)
 from visits.recurrence import MAX_INTERVAL, local_datetime, weekly_rule, weekly_terms
-from visits.services import NOTE_FIELDS, Review, SeriesPlan, VisitPlan
+from visits.services import CANCEL_DETAIL_FIELDS, MAX_COPY_WEEKS, NOTE_FIELDS, Review, SeriesPlan, VisitPlan
 
 MAX_WEEKS = 520
 TIME_ERRORS = {"invalid": _("Enter the time as HH:MM, for example 09:30.")}
@@ -139,11 +150,32 @@ class CalendarFilterForm(forms.Form):
 
 
 class WeekCopyForm(CalendarFilterForm):
+    """Which week's visits (as the calendar filters them) go to which later weeks."""
+
+    PREVIEW, COPY = "preview", "copy"
+
     week = IsoDateField(label=_("Week starting"), widget=forms.HiddenInput)
+    first_week = IsoDateField(
+        label=_("Copy to the week of"), help_text=_("Any day of the first week to fill; later weeks follow it.")
+    )
+    weeks = forms.IntegerField(
+        label=_("Number of weeks"),
+        min_value=1,
+        max_value=MAX_COPY_WEEKS,
+        initial=1,
+        help_text=_("1 = that week only; 4 = that week and the three after it."),
+    )
+    action = forms.ChoiceField(choices=[(PREVIEW, ""), (COPY, "")], required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def _monday(day: datetime.date) -> datetime.date:
+        return day - datetime.timedelta(days=day.weekday())
 
     def clean_week(self) -> datetime.date:
-        week = self.cleaned_data["week"]
-        return week - datetime.timedelta(days=week.weekday())
+        return self._monday(self.cleaned_data["week"])
+
+    def clean_first_week(self) -> datetime.date:
+        return self._monday(self.cleaned_data["first_week"])
 
 
 class PlanFieldsForm(forms.Form):
@@ -239,21 +271,66 @@ class VisitForm(ServiceErrorsMixin, ReviewedFormMixin, PlanFieldsForm):
         )
 
 
-class CancelForm(ServiceErrorsMixin, forms.Form):
-    # Not required here: the service refuses an empty reason with the message residents' rule needs.
-    cancel_reason = forms.CharField(
-        label=_("Reason residents will see"),
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example: The advisor is ill. Shown on the public visit page and in the calendar feed."),
+def _cancel_details_field(label: str, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}), **kwargs
     )
+
+
+class CancelForm(ServiceErrorsMixin, forms.Form):
+    """A standard reason residents read in their own language, optional details in each language,
+    and a confirming second submit: the first shows what residents will be told."""
+
+    cancel_reason_code = forms.ChoiceField(
+        label=_("Reason residents will see"),
+        choices=CancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the reason residents will see for the cancellation.")},
+        help_text=_("Residents read it in their own language on the visit page, in the calendar feed and the API."),
+    )
+    cancel_reason = _cancel_details_field(
+        _("Details in Finnish"),
+        help_text=_("Optional. Residents reading Swedish or English see this text when theirs is empty."),
+    )
+    cancel_reason_sv = _cancel_details_field(_("Details in Swedish"))
+    cancel_reason_en = _cancel_details_field(_("Details in English"))
+    action = _action_field()
+    acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def details(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {"fi": data["cancel_reason"], "sv": data["cancel_reason_sv"], "en": data["cancel_reason_en"]}
+
+    def fingerprint(self) -> str:
+        """Names what the scheduler was shown, so the confirming submit cancels with exactly that."""
+        shown = [self.cleaned_data["cancel_reason_code"], *self.details().values()]
+        return hashlib.sha256("\n".join(shown).encode()).hexdigest()[:20]
+
+    def confirmed(self) -> bool:
+        data = self.cleaned_data
+        return data.get("action") == ReviewedFormMixin.SAVE and data.get("acknowledged") == self.fingerprint()
+
+    def preview(self) -> list[tuple[str, str, str, LocalText]]:
+        """What residents will be told in each language: (code, language's name, the standard
+        reason in that language, the details they read: theirs, else the Finnish ones)."""
+        visit = Visit(
+            cancel_reason_code=self.cleaned_data["cancel_reason_code"],
+            **{name: self.cleaned_data[name].strip() for name in CANCEL_DETAIL_FIELDS.values()},
+        )
+        shown = []
+        for code, name in settings.LANGUAGES:
+            with translation.override(code):
+                reason = str(visit.get_cancel_reason_code_display())
+            shown.append((code, str(name), reason, resident_text(visit, "cancel_reason", code)))
+        return shown
 
 
 class PublishForm(forms.Form):
     visits = forms.ModelMultipleChoiceField(queryset=Visit.objects.all(), required=False)
     only = forms.ModelChoiceField(queryset=Visit.objects.all(), required=False)
     next = forms.CharField(required=False)
+    # The warnings the scheduler saw and accepted ("publish anyway"), as `warnings_fingerprint`.
+    acknowledged = forms.CharField(required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -443,3 +520,37 @@ class SkipForm(ServiceErrorsMixin, forms.Form):
             ranges.append((start, end or start))
         data["ranges"] = ranges
         return data
+
+
+class VenueExceptionForm(ServiceErrorsMixin, forms.ModelForm):
+    """A date or run of dates on which a venue is closed or keeps other hours."""
+
+    start_date = IsoDateField(label=_("From"))
+    end_date = IsoDateField(label=_("Until"), required=False, help_text=_("Leave empty for a single day."))
+    opens = _time_field(_("Opens"), required=False)
+    closes = _time_field(_("Closes"), required=False)
+
+    class Meta:
+        model = VenueException
+        fields = ["start_date", "end_date", "closed", "opens", "closes", "reason_fi", "reason_sv", "reason_en"]
+        labels = {
+            "closed": _("Closed all day"),
+            "reason_fi": _("Reason in Finnish"),
+            "reason_sv": _("Reason in Swedish"),
+            "reason_en": _("Reason in English"),
+        }
+        help_texts = {"closed": _("Tick for a closed day; otherwise give the hours it keeps.")}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("start_date") and not data.get("end_date"):
+            data["end_date"] = data["start_date"]
+        return data
+
+
+class FeedActionForm(forms.Form):
+    """What an advisor does to their own calendar feed address."""
+
+    RENEW, REVOKE = "renew", "revoke"
+
+    action = forms.ChoiceField(choices=[(RENEW, _("Create or renew")), (REVOKE, _("Revoke"))])

@@ -9,33 +9,35 @@ saved.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.dates import weeks_covering
-from visits import selectors, services
-from visits.models import Visit, VisitSeries
+from visits import feeds, selectors, services
+from visits.models import Advisor, Venue, VenueException, Visit, VisitSeries
+from visits.staff import timegrid
 from visits.staff.forms import (
     CalendarFilterForm,
     CancelForm,
+    FeedActionForm,
     PlanFieldsForm,
     PublishForm,
     SeriesForm,
     SkipForm,
+    VenueExceptionForm,
     VisitForm,
     WeekCopyForm,
     warnings_fingerprint,
@@ -138,17 +140,22 @@ def calendar(request: HttpRequest) -> HttpResponse:
         start=period.start, end=period.end, venue=form.choice("venue"), area=form.choice("area")
     )
     today = timezone.localdate()
+    weeks = _calendar_weeks(period, visits, marks)
+    colours = timegrid.advisor_colours(chosen=form.choice("advisor"))
     context = {
         "form": form,
         "period": period,
-        "weeks": _calendar_weeks(period, visits, marks),
+        "weeks": weeks,
+        "grid": timegrid.week(weeks[0]) if period.view == CalendarFilterForm.WEEK else None,
+        "colours": colours,
+        "legend": colours.legend(visits),
         "own_advisor": advisor,
         "visit_count": len(visits),
         "drafts": sum(1 for v in visits if v.is_draft),
         "publishable": sum(1 for v in visits if v.is_publishable),
         "filters": {name: value.pk for name, value in form.filters().items() if value is not None},
-        "coverage": selectors.area_coverage(today=today),
-        "coverage_end": today + datetime.timedelta(weeks=selectors.COVERAGE_WEEKS),
+        "coverage": selectors.period_coverage(start=period.start, end=period.end),
+        "coverage_end": period.end,
         "today": today,
     }
     return render(request, "visits/staff/calendar.html", context)
@@ -163,12 +170,26 @@ def _back_to(request: HttpRequest, url: str | None) -> str:
 @require_POST
 @staff_required("visits.change_visit")
 def visits_publish(request: HttpRequest) -> HttpResponse:
+    """Publish the chosen drafts; first show what any of them meets (a closed venue, a holiday)."""
     form = PublishForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect(_back_to(request, request.POST.get("next")))
     chosen = form.cleaned_data["chosen"]
+    checks = services.publish_review(visits=chosen)
+    fingerprint = warnings_fingerprint(
+        [f"{c.visit.pk}: {m}" for c in checks for m in c.review.conflicts + c.review.warnings]
+    )
+    if checks and form.cleaned_data["acknowledged"] != fingerprint:
+        context = {
+            "checks": checks,
+            "chosen": chosen,
+            "fingerprint": fingerprint,
+            "next": _back_to(request, form.cleaned_data["next"]),
+            "publishable": sum(1 for v in chosen if v.is_publishable) - sum(1 for c in checks if c.review.conflicts),
+        }
+        return render(request, "visits/staff/publish_review.html", context)
     published = services.visits_publish(visits=chosen)
     messages.success(
         request, ngettext("Published %(count)d visit.", "Published %(count)d visits.", published) % {"count": published}
@@ -178,8 +199,8 @@ def visits_publish(request: HttpRequest) -> HttpResponse:
         messages.warning(
             request,
             ngettext(
-                "%(count)d chosen visit was not published: only future drafts can be.",
-                "%(count)d chosen visits were not published: only future drafts can be.",
+                "%(count)d chosen visit was not published: only future drafts at an open venue can be.",
+                "%(count)d chosen visits were not published: only future drafts at an open venue can be.",
                 left,
             )
             % {"count": left},
@@ -187,33 +208,77 @@ def visits_publish(request: HttpRequest) -> HttpResponse:
     return redirect(_back_to(request, form.cleaned_data["next"]))
 
 
-@require_POST
+def _copy_page(request: HttpRequest, form: WeekCopyForm, items: list | None = None) -> HttpResponse:
+    context = {"form": form, "items": items, "made": sum(1 for i in items or [] if not i.left_out)}
+    if form.is_bound and "week" in form.cleaned_data:
+        context["week"] = form.cleaned_data["week"]
+    return render(request, "visits/staff/week_copy.html", context)
+
+
 @staff_required("visits.add_visit")
 def week_copy(request: HttpRequest) -> HttpResponse:
+    """Copy a week's visits to a later week or run of weeks: preview first, then copy."""
+    if request.method != "POST":
+        start = CalendarFilterForm(request.GET)
+        start.is_valid()
+        week = start.choice("date") or timezone.localdate()
+        monday = week - datetime.timedelta(days=week.weekday())
+        initial = {"week": monday, "first_week": monday + datetime.timedelta(days=7), "weeks": 1}
+        initial.update({name: value for name, value in start.filters().items() if value is not None})
+        form = WeekCopyForm(initial=initial)
+        return render(request, "visits/staff/week_copy.html", {"form": form, "week": monday})
     form = WeekCopyForm(request.POST)
     if not form.is_valid():
-        errors = " ".join(message for field_errors in form.errors.values() for message in field_errors)
-        # Translators: what was wrong with the copy request.
-        messages.error(request, _("Nothing was copied: %(errors)s") % {"errors": errors})
-        return redirect("staff:calendar")
-    week = form.cleaned_data["week"]
+        return _copy_page(request, form)
+    data = form.cleaned_data
+    week = data["week"]
     visits = selectors.calendar_visits(start=week, end=week + datetime.timedelta(days=6), **form.filters())
-    created, skipped = services.week_copy(visits=visits)
+    arguments = {"visits": visits, "source_week": week, "first_week": data["first_week"], "weeks": data["weeks"]}
+    try:
+        if data["action"] != WeekCopyForm.COPY:
+            return _copy_page(request, form, services.week_copy_preview(**arguments))
+        copy, items = services.week_copy(**arguments, user=request.user)
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return _copy_page(request, form)
+    made = sum(1 for item in items if not item.left_out)
     messages.success(
         request,
-        ngettext(
-            "Copied %(count)d visit to the week starting %(date)s as a draft.",
-            "Copied %(count)d visits to the week starting %(date)s as drafts.",
-            len(created),
-        )
-        % {"count": len(created), "date": date_format(week + datetime.timedelta(days=7), "SHORT_DATE_FORMAT")},
+        ngettext("Copied %(count)d visit as a draft.", "Copied %(count)d visits as drafts.", made) % {"count": made},
     )
-    for reason in skipped:
-        # Translators: the visit's venue and time, and why it could not be copied.
-        messages.warning(request, _("Not copied: %(reason)s") % {"reason": reason})
-    query = {"date": (week + datetime.timedelta(days=7)).isoformat()}
-    query.update({name: value.pk for name, value in form.filters().items() if value is not None})
-    return redirect(f"{reverse('staff:calendar')}?{urlencode(query)}")
+    return redirect("staff:copy_detail", pk=copy.pk)
+
+
+@staff_required("visits.view_visit")
+def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = selectors.staff_copy(pk=pk)
+    if copy is None:
+        raise Http404("No such copy")
+    return render(request, "visits/staff/copy_detail.html", {"copy": copy, "visits": selectors.copy_visits(copy=copy)})
+
+
+@require_POST
+@staff_required("visits.add_visit")
+def copy_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = selectors.staff_copy(pk=pk)
+    if copy is None:
+        raise Http404("No such copy")
+    try:
+        removed = services.week_copy_undo(copy=copy)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "The copy was undone: %(count)d draft removed.",
+                "The copy was undone: %(count)d drafts removed.",
+                removed,
+            )
+            % {"count": removed},
+        )
+    return redirect("staff:copy_detail", pk=copy.pk)
 
 
 # One visit -----------------------------------------------------------------------------------
@@ -227,10 +292,14 @@ def _visit_or_404(pk: int) -> Visit:
 
 
 def _visit_page(request: HttpRequest, visit: Visit, *, cancel_form: CancelForm | None = None) -> HttpResponse:
+    # The confirmation step: a valid cancellation not yet confirmed shows what residents will read.
+    confirming = cancel_form is not None and cancel_form.is_valid()
     context = {
         "visit": visit,
         "history": selectors.visit_history(visit=visit),
         "cancel_form": cancel_form or CancelForm(),
+        "cancel_preview": cancel_form.preview() if confirming else None,
+        "cancel_fingerprint": cancel_form.fingerprint() if confirming else "",
         "public_url": reverse("visits:detail", kwargs={"pk": visit.pk}) if visit.published_at else "",
     }
     return render(request, "visits/staff/visit_detail.html", context)
@@ -300,17 +369,39 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required("visits.change_visit")
 def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The first submit shows what residents will be told; only the confirming one cancels."""
     visit = _visit_or_404(pk)
+    if visit.frozen_reason:
+        messages.error(request, visit.frozen_reason)
+        return redirect("staff:visit_detail", pk=visit.pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.visit_cancel(visit=visit, reason=form.cleaned_data["cancel_reason"])
-        except ValidationError as error:
-            form.add_service_errors(error)
+    if not form.is_valid() or not form.confirmed():
+        return _visit_page(request, visit, cancel_form=form)
+    try:
+        services.visit_cancel(visit=visit, reason=form.cleaned_data["cancel_reason_code"], details=form.details())
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _visit_page(request, visit, cancel_form=form)
+    messages.success(request, _("The visit was cancelled. Residents see the reason."))
+    return redirect("staff:visit_detail", pk=visit.pk)
+
+
+@require_POST
+@staff_required("visits.change_visit")
+def visit_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a cancellation until the visit starts; a refusal is shown as a message."""
+    visit = _visit_or_404(pk)
+    try:
+        restored = services.visit_restore(visit=visit)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if restored.is_draft:
+            messages.success(request, _("The visit was restored as a draft. Publish it when residents may see it."))
         else:
-            messages.success(request, _("The visit was cancelled. Residents see the reason."))
-            return redirect("staff:visit_detail", pk=visit.pk)
-    return _visit_page(request, visit, cancel_form=form)
+            messages.success(request, _("The visit was restored. Residents see it as scheduled again."))
+    return redirect("staff:visit_detail", pk=visit.pk)
 
 
 # Series --------------------------------------------------------------------------------------
@@ -333,6 +424,7 @@ def _series_page(request: HttpRequest, series: VisitSeries, *, skip_form: SkipFo
     context = {
         "series": series,
         "visits": visits,
+        "skipped_dates": services.series_skipped_dates(series),
         "drafts": [v for v in visits if v.is_publishable],
         "skip_form": skip_form or SkipForm(series=series),
     }
@@ -345,28 +437,66 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _series_form_page(
-    request: HttpRequest, *, form: SeriesForm, series: VisitSeries | None, review: services.Review | None = None
+    request: HttpRequest,
+    *,
+    form: SeriesForm,
+    series: VisitSeries | None,
+    preview: services.SeriesPreview | None = None,
 ) -> HttpResponse:
-    return _reviewed_form_page(request, SERIES_FORM_TEMPLATE, form=form, review=review, series=series)
+    review = preview.review if preview else None
+    return _reviewed_form_page(
+        request, SERIES_FORM_TEMPLATE, form=form, review=review, series=series, **_preview_context(form, preview)
+    )
+
+
+def _preview_context(form: SeriesForm, preview: services.SeriesPreview | None) -> dict:
+    """What the series preview shows beside the dates: the rule in words and the usual offer."""
+    context: dict = {"preview": preview}
+    if preview is not None and form.is_valid():
+        plan = form.plan()
+        context["rule_words"] = selectors.series_rule_words(plan)
+        if not plan.services or not plan.languages:
+            context["usual"] = selectors.usual_offer(venue=plan.venue, advisors=plan.advisors)
+    return context
+
+
+def _with_usual_offer(data: QueryDict) -> QueryDict:
+    """The submitted series form with empty kinds of help and languages filled from the usual ones."""
+    data = data.copy()
+    venue = Venue.objects.filter(pk=data.get("venue") or None).first() if str(data.get("venue", "")).isdigit() else None
+    if venue is not None:
+        advisors = list(Advisor.objects.filter(pk__in=[a for a in data.getlist("advisors") if a.isdigit()]))
+        usual = selectors.usual_offer(venue=venue, advisors=advisors)
+        if not data.getlist("services"):
+            data.setlist("services", [str(s.pk) for s in usual.services])
+        if not data.getlist("languages"):
+            data.setlist("languages", [language.pk for language in usual.languages])
+    data["action"] = SeriesForm.REVIEW
+    return data
+
+
+def _series_preview_for(form: SeriesForm, series: VisitSeries | None) -> services.SeriesPreview | None:
+    if not form.is_valid():
+        return None
+    try:
+        return services.series_preview(form.plan(), series=series)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
 
 
 def _series_form_post(request: HttpRequest, *, series: VisitSeries | None) -> HttpResponse:
-    form = SeriesForm(request.POST, series=series)
-    if not form.is_valid():
-        return _series_form_page(request, form=form, series=series)
+    data = _with_usual_offer(request.POST) if request.POST.get("action") == "usual" else request.POST
+    form = SeriesForm(data, series=series)
+    preview = _series_preview_for(form, series)
+    if preview is None or not form.confirmed(preview.review):
+        return _series_form_page(request, form=form, series=series, preview=preview)
     plan = form.plan()
-    try:
-        review = services.series_review(plan, series=series)
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return _series_form_page(request, form=form, series=series)
-    if not form.confirmed(review):
-        return _series_form_page(request, form=form, series=series, review=review)
     try:
         saved = services.series_update(series=series, plan=plan) if series else services.series_create(plan)
     except ValidationError as error:
         form.add_service_errors(error)
-        return _series_form_page(request, form=form, series=series, review=review)
+        return _series_form_page(request, form=form, series=series, preview=preview)
     messages.success(
         request,
         _("The series was saved; its coming visits follow it.")
@@ -374,6 +504,26 @@ def _series_form_post(request: HttpRequest, *, series: VisitSeries | None) -> Ht
         else _("The series was created. Its visits are drafts until you publish them."),
     )
     return redirect("staff:series_detail", pk=saved.pk)
+
+
+def _series_preview_response(request: HttpRequest, series: VisitSeries | None) -> HttpResponse:
+    """The preview alone, for htmx to put beside the form while the scheduler fills it in."""
+    form = SeriesForm(request.POST, series=series)
+    preview = _series_preview_for(form, series)
+    context = {"form": form, "series": series, **_preview_context(form, preview)}
+    return render(request, "visits/staff/_series_preview.html", context)
+
+
+@require_POST
+@staff_required("visits.add_visitseries", "visits.add_visit")
+def series_preview(request: HttpRequest) -> HttpResponse:
+    return _series_preview_response(request, None)
+
+
+@require_POST
+@staff_required("visits.change_visitseries", "visits.change_visit")
+def series_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    return _series_preview_response(request, _series_or_404(pk))
 
 
 @staff_required("visits.add_visitseries", "visits.add_visit")
@@ -390,7 +540,8 @@ def series_create(request: HttpRequest) -> HttpResponse:
     chosen = CalendarFilterForm(request.GET)
     chosen.is_valid()
     if venue := chosen.choice("venue"):
-        initial["venue"] = venue
+        usual = selectors.usual_offer(venue=venue, advisors=[])
+        initial.update(venue=venue, services=usual.services, languages=usual.languages)
     return _series_form_page(request, form=SeriesForm(initial=initial), series=None)
 
 
@@ -427,3 +578,140 @@ def series_skip(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("staff:series_detail", pk=series.pk)
     return _series_page(request, series, skip_form=form)
+
+
+# Venues' closed days and other hours ---------------------------------------------------------
+
+
+@staff_required("visits.view_venue")
+def venue_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "visits/staff/venue_list.html", {"venues": selectors.staff_venues()})
+
+
+def _venue_page(request: HttpRequest, venue: Venue, *, form: VenueExceptionForm | None = None) -> HttpResponse:
+    context = {
+        "venue": venue,
+        "exceptions": selectors.venue_coming_exceptions(venue=venue),
+        "affected": selectors.visits_meeting_closures(venue=venue),
+        "form": form or VenueExceptionForm(),
+    }
+    return render(request, "visits/staff/venue_detail.html", context)
+
+
+def _venue_or_404(pk: int) -> Venue:
+    venue = selectors.staff_venue(pk=pk)
+    if venue is None:
+        raise Http404("No such venue")
+    return venue
+
+
+@staff_required("visits.view_venue", "visits.view_venueexception")
+def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _venue_page(request, _venue_or_404(pk))
+
+
+@require_POST
+@staff_required("visits.add_venueexception")
+def venue_exception_add(request: HttpRequest, pk: int) -> HttpResponse:
+    venue = _venue_or_404(pk)
+    form = VenueExceptionForm(request.POST, instance=VenueException(venue=venue))
+    if form.is_valid():
+        try:
+            services.venue_exception_add(exception=form.instance)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            affected = len(selectors.visits_meeting_closures(venue=venue))
+            messages.success(request, _("The exception was saved."))
+            if affected:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d planned visit now falls on a closed day or outside the hours: move or cancel it.",
+                        "%(count)d planned visits now fall on a closed day or outside the hours: move or cancel them.",
+                        affected,
+                    )
+                    % {"count": affected},
+                )
+            return redirect("staff:venue_detail", pk=venue.pk)
+    return _venue_page(request, venue, form=form)
+
+
+@require_POST
+@staff_required("visits.delete_venueexception")
+def venue_exception_delete(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
+    venue = _venue_or_404(pk)
+    exception = VenueException.objects.filter(pk=exception_pk, venue=venue).first()
+    if exception is None:
+        raise Http404("No such exception")
+    services.venue_exception_delete(exception=exception)
+    messages.success(request, _("The exception was removed."))
+    return redirect("staff:venue_detail", pk=venue.pk)
+
+
+# An advisor's own calendar feed ---------------------------------------------------------------
+
+
+def _feed_urls(request: HttpRequest, token: str) -> dict[str, str]:
+    """The feed's https (or, locally, http) address and the same as a webcal:// subscription."""
+    address = request.build_absolute_uri(reverse("advisor-feed-ics", kwargs={"token": token}))
+    if request.LANGUAGE_CODE != settings.LANGUAGE_CODE:
+        address += f"?lang={request.LANGUAGE_CODE}"
+    return {"feed_url": address, "webcal_url": "webcal://" + address.split("://", 1)[1]}
+
+
+@staff_required("visits.view_visit")
+def my_feed(request: HttpRequest) -> HttpResponse:
+    """An advisor's private calendar feed of their own visits: its address, to renew or revoke."""
+    advisor = getattr(request.user, "advisor", None)
+    if advisor is not None and not advisor.active:
+        advisor = None
+    if request.method == "POST":
+        form = FeedActionForm(request.POST)
+        if advisor is None:
+            messages.error(request, _("Only service advisors have a calendar feed of their own visits."))
+        elif not form.is_valid():
+            messages.error(request, _("Choose whether to create, renew or revoke the address."))
+        elif form.cleaned_data["action"] == FeedActionForm.REVOKE:
+            services.advisor_feed_revoke(advisor=advisor)
+            messages.success(request, _("The address was revoked: no calendar gets your visits from it any more."))
+        else:
+            renewed = bool(advisor.feed_token)
+            services.advisor_feed_renew(advisor=advisor)
+            messages.success(
+                request,
+                _("The address was renewed: the old one no longer works. Subscribe to the new one.")
+                if renewed
+                else _("Your calendar feed address was created."),
+            )
+        return redirect("staff:my_feed")
+    context: dict = {"advisor": advisor}
+    if advisor is not None and advisor.feed_token:
+        context.update(_feed_urls(request, advisor.feed_token))
+    return render(request, "visits/staff/my_feed.html", context)
+
+
+@require_safe
+def advisor_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The advisor's own visits as a calendar, for their phone: the secret token is the only key,
+    so a forged or revoked one is a plain 404 and the answer is never cached on the way."""
+    advisor = selectors.advisor_by_feed_token(token=token)
+    if advisor is None:
+        raise Http404("No such feed")
+    language = request.GET.get("lang", settings.LANGUAGE_CODE)
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        # Translators: the advisor's name; the title of their own calendar in a calendar app.
+        name = _("Mobile information service: %(advisor)s") % {"advisor": advisor}
+    body = feeds.advisor_calendar(
+        selectors.advisor_feed_visits(advisor=advisor),
+        name=name,
+        language=language,
+        base_url=request.build_absolute_uri("/")[:-1],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="my-visits.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

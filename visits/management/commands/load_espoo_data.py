@@ -1,8 +1,15 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from common.dates import local_today
 from servicepoints.services import network_load, public_holiday_closures_add
-from visits.seed import demo_logins_create, demo_plan_load, venues_and_advisors_load
+from visits.seed import ADMINISTRATOR, demo_logins_create, demo_plan_load, venues_and_advisors_load
+
+DEMO_ROLES = {
+    "scheduler": "Scheduler (plans and publishes visits) at /fi/staff/",
+    "advisor": "Advisor (sees the calendar, opens on their own visits, has a calendar feed) at /fi/staff/",
+    ADMINISTRATOR: "Administrator at /admin/ (this computer only)",
+}
 
 
 class Command(BaseCommand):
@@ -15,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo-logins",
             action="store_true",
-            help="Also create a scheduler and an advisor login with fresh passwords (local trials only).",
+            help=(
+                "Also create a scheduler and an advisor login with fresh passwords, and in the embedded mode an "
+                "administrator login (local trials only)."
+            ),
         )
 
     def handle(self, *args, demo_logins: bool = False, **options) -> None:
@@ -28,5 +38,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Espoo data loaded: {holidays} holiday closures and {series} demo series added.")
         )
         if demo_logins:
-            for username, password in demo_logins_create().items():
-                self.stdout.write(f"Staff login for trying it out: {username} / {password}")
+            # Only the embedded mode (make run on one computer) gets an administrator with a
+            # printed password; elsewhere the first one is made with `createsuperuser`.
+            for login in demo_logins_create(administrator=settings.EMBEDDED):
+                role = DEMO_ROLES[login.role]
+                self.stdout.write(f"{role}: {login.username} / {login.password}")
+            if not settings.EMBEDDED:
+                self.stdout.write("No demo administrator outside the embedded mode: use `manage.py createsuperuser`.")
