@@ -230,6 +230,7 @@ def test_an_admin_save_says_how_many_visits_a_new_closed_day_affects(admin_clien
         change,
         admin_inline(venue, [{"start_date": "2027-12-14", "end_date": "2027-12-14", "closed": "on"}]),
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert "2 planned visits at this venue now fall on a closed day or outside its hours" in response.content.decode()
@@ -243,7 +244,7 @@ def test_the_admin_refuses_overlapping_exceptions(admin_client, venue):
         {"start_date": "2027-12-16", "end_date": "2027-12-17", "closed": "on"},
     ]
 
-    response = admin_client.post(change, admin_inline(venue, rows))
+    response = admin_client.post(change, admin_inline(venue, rows), HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     assert "These dates overlap another exception" in response.content.decode()

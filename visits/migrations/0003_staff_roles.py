@@ -34,7 +34,8 @@ ROLES = {
 }
 
 
-def forwards(apps, schema_editor):
+def grant(apps, roles: dict[str, list[str]]) -> None:
+    """Give each group its permissions (migration 0008 grants more with it)."""
     # Permissions are normally created after all migrations; the groups need them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
@@ -42,11 +43,15 @@ def forwards(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, codes in ROLES.items():
+    for name, codes in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
         for code in codes:
             app_label, codename = code.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def forwards(apps, schema_editor):
+    grant(apps, ROLES)
 
 
 def backwards(apps, schema_editor):

@@ -1,6 +1,7 @@
 """Schedulers record venues' closed days and other hours; advisors see them."""
 
-from django.contrib.auth.management import create_permissions
+import importlib
+
 from django.db import migrations
 
 ROLES = {
@@ -15,18 +16,7 @@ ROLES = {
 
 
 def forwards(apps, schema_editor):
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codes in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    importlib.import_module("visits.migrations.0003_staff_roles").grant(apps, ROLES)
 
 
 def backwards(apps, schema_editor):
