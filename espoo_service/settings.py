@@ -233,8 +233,17 @@ MAP_TILE_URL = env_url("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
-_tile = urlparse(MAP_TILE_URL)
-MAP_TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc.replace('{s}', '*')}"
+# Swedish pages may use a layer with Swedish place names (empty: the same tiles as the others).
+MAP_TILE_URL_SV = env_url("MAP_TILE_URL_SV", MAP_TILE_URL, schemes=("https", "http"))
+
+
+def _tile_origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL)
+MAP_TILE_ORIGINS = sorted({MAP_TILE_ORIGIN, _tile_origin(MAP_TILE_URL_SV)})
 
 # Service points count as "closing" this many days before their last day.
 SERVICEPOINT_CLOSING_NOTICE_DAYS = env_int("SERVICEPOINT_CLOSING_NOTICE_DAYS", 60, minimum=0)
@@ -251,7 +260,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", MAP_TILE_ORIGIN],
+        "img-src": [SELF, "data:", *MAP_TILE_ORIGINS],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

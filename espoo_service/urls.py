@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from common.http import StaticRedirect
 from espoo_service.api import api
 from visits.public import views as public_views
 from visits.staff import views as staff_views
@@ -19,6 +20,8 @@ urlpatterns = [
     path("calendar.ics", public_views.calendar_ics, name="calendar-ics"),
     path("visits/<int:pk>.ics", public_views.visit_ics, name="visit-ics"),
     path("staff-feed/<str:token>.ics", staff_views.advisor_feed_ics, name="advisor-feed-ics"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", StaticRedirect.as_view(path="img/favicon.svg")),
 ]
 
 # A service point's page also lists the mobile service's visits near it, so `visits` renders it;
@@ -27,10 +30,13 @@ service_point_urls = (
     [path("service-points/<slug:slug>/", public_views.service_point_detail, name="detail")],
     "servicepoints",
 )
+# A venue's page: its hours, closures and the mobile service's visits there (`venue.id` of the API).
+venue_urls = ([path("venues/<int:pk>/", public_views.venue_detail, name="detail")], "venues")
 
 urlpatterns += i18n_patterns(
     path("", public_views.home, name="home"),
     path("", include(service_point_urls)),
+    path("", include(venue_urls)),
     path("visits/", include("visits.public.urls")),
     path("staff/", include("visits.staff.urls")),
     prefix_default_language=True,

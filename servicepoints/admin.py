@@ -92,8 +92,17 @@ class OpeningHoursExceptionInline(ExceptionInline):
 
 @admin.register(ServicePoint)
 class ServicePointAdmin(LocationPickerAdminMixin, TranslationAdmin):
-    list_display = ("name", "kind", "area", "status_today", "opens_on", "closes_on", "location_is_approximate")
-    list_filter = ("kind", "area", "location_is_approximate")
+    list_display = (
+        "name",
+        "kind",
+        "area",
+        "status_today",
+        "opens_on",
+        "closes_on",
+        "location_is_approximate",
+        "example_data",
+    )
+    list_filter = ("kind", "area", "location_is_approximate", "example_data")
     search_fields = ("name", "street_address")
     prepopulated_fields = {"slug": ("name_fi",)}
     filter_horizontal = ("services", "alternatives")
@@ -106,6 +115,7 @@ class ServicePointAdmin(LocationPickerAdminMixin, TranslationAdmin):
         ),
         (_("Visiting"), {"fields": ("accessibility", "public_transport")}),
         (_("Opening and closure"), {"fields": ("opens_on", "closes_on", "closure_note", "alternatives")}),
+        (_("Confirmation"), {"fields": ("example_data",)}),
     )
 
     @admin.display(description=_("status today"))

@@ -38,9 +38,9 @@ SERVICE_POINTS = [
         "kind": "fixed",
         "name": ("Matinkylän asiointipiste", "Servicepunkten i Mattby", "Matinkylä service point"),
         "description": (
-            "Iso Omenan palvelutori, 3. kerros, metroaseman yläpuolella. Vilkkain asiointipiste, palvelee laajaa aluetta.",
-            "Iso Omenas servicetorg, 3:e våningen, ovanför metrostationen. Den livligaste servicepunkten.",
-            "Iso Omena service centre, 3rd floor, above the metro station. The busiest point, serving a wide area.",
+            "Iso Omenan palvelutori metroaseman yhteydessä. Vilkkain asiointipiste, palvelee laajaa aluetta.",
+            "Iso Omenas servicetorg vid metrostationen. Den livligaste servicepunkten, betjänar ett stort område.",
+            "Iso Omena service centre, by the metro. The busiest point, serving a wide area.",
         ),
         "street_address": ("Piispansilta 11", "Biskopsbron 11", "Piispansilta 11"),
         "postal_code": "02230",
@@ -139,9 +139,9 @@ SERVICE_POINTS = [
         "accessibility": ("", "", ""),
         "public_transport": ("", "", ""),
         "closure_note": (
-            "Asiointipiste suljettiin 31.3.2022. Osa palveluista siirtyi Lippulaivan kirjastoon.",
-            "Servicepunkten stängdes 31.3.2022. En del av tjänsterna flyttade till biblioteket i Lippulaiva.",
-            "The service point closed on 31 March 2022. Part of its services moved to the library at Lippulaiva.",
+            "Asiointipiste suljettiin maaliskuun 2022 lopussa (31.3.2022).",
+            "Servicepunkten stängdes i slutet av mars 2022 (31.3.2022).",
+            "The service point closed at the end of March 2022 (31 March 2022).",
         ),
         "alternatives": ["matinkyla"],
     },
@@ -161,9 +161,12 @@ SERVICE_POINTS = [
         "accessibility": ("", "", ""),
         "public_transport": ("", "", ""),
         "closure_note": (
-            "Asiointipiste suljettiin 30.6.2022. Espoon keskukseen jäi pienimuotoinen asiointipiste Entressen kirjastoon.",
-            "Servicepunkten stängdes 30.6.2022. En mindre servicepunkt finns kvar i Entresse bibliotek i Esbo centrum.",
-            "The service point closed on 30 June 2022. A small-scale service point remains at Entresse library.",
+            "Asiointipiste suljettiin kesäkuun 2022 lopussa (30.6.2022). Espoon keskukseen jää pienimuotoinen "
+            "asiointipiste kaupungin tai yhteistyökumppanin tiloihin.",
+            "Servicepunkten stängdes i slutet av juni 2022 (30.6.2022). En mindre servicepunkt blir kvar i Esbo "
+            "centrum, i stadens eller en samarbetspartners lokaler.",
+            "The service point closed at the end of June 2022 (30 June 2022). A small-scale service point stays in "
+            "Espoon keskus, in city or partner premises.",
         ),
         "alternatives": ["espoon-keskus-pieni", "leppavaara"],
     },
@@ -178,14 +181,14 @@ SERVICE_POINTS = [
         "area": "suur-tapiola",
         "services": FULL_SERVICES,
         "opens_on": None,
-        "closes_on": datetime.date(2022, 9, 30),
+        "closes_on": datetime.date(2023, 6, 30),
         "hours": WEEKDAYS_9_TO_16,
         "accessibility": ("", "", ""),
         "public_transport": ("", "", ""),
         "closure_note": (
-            "Asiointipiste suljettiin 30.9.2022, kun vuokrasopimus päättyi (esitetty: kesäkuun 2023 loppu).",
-            "Servicepunkten stängdes 30.9.2022 när hyresavtalet gick ut (föreslaget: slutet av juni 2023).",
-            "The service point closed on 30 September 2022 when its lease ended (proposed: end of June 2023).",
+            "Suunnitelman (16.12.2021) mukaan asiointipiste suljetaan kesäkuun 2023 lopussa (30.6.2023).",
+            "Enligt planen (16.12.2021) stängs servicepunkten i slutet av juni 2023 (30.6.2023).",
+            "Per the plan of 16 December 2021, the service point closes at the end of June 2023 (30 June 2023).",
         ),
         "alternatives": ["matinkyla", "leppavaara"],
     },
@@ -198,9 +201,9 @@ SERVICE_POINTS = [
             "Espoon keskus small-scale service point",
         ),
         "description": (
-            "Pienimuotoinen asiointipiste Entressen kirjastossa.",
-            "En mindre servicepunkt i Entresse bibliotek.",
-            "A small-scale service point in Entresse library.",
+            "Pienimuotoinen asiointipiste Espoon keskuksessa. Paikka ja aukioloajat ovat esimerkkitietoja.",
+            "En mindre servicepunkt i Esbo centrum. Platsen och öppettiderna är exempeluppgifter.",
+            "A small-scale service point in Espoon keskus. Its place and hours are example data.",
         ),
         "street_address": ("Siltakatu 11", "Brogatan 11", "Siltakatu 11"),
         "postal_code": "02770",
@@ -209,6 +212,8 @@ SERVICE_POINTS = [
         "services": ["general-guidance", "digital-support", "hsl-card"],
         "opens_on": datetime.date(2022, 7, 1),
         "closes_on": None,
+        # The source says a small-scale point stays, not where or when: place and hours are examples.
+        "example_data": True,
         "hours": [(1, "10:00", "14:00"), (3, "10:00", "14:00")],
         "accessibility": (
             "Esteetön sisäänkäynti kauppakeskus Entressen kautta.",

@@ -247,6 +247,14 @@ class ServicePoint(Place):
     opens_on = models.DateField(_("opens on"), null=True, blank=True, help_text=_("First day of service."))
     closes_on = models.DateField(_("closes on"), null=True, blank=True, help_text=_("Last day of service."))
     closure_note = models.TextField(_("closure note"), blank=True, help_text=_("Shown to residents with the closure."))
+    example_data = models.BooleanField(
+        _("example data"),
+        default=False,
+        help_text=_(
+            "Ticked while the place or hours are examples, not confirmed by the city: residents see them "
+            "marked as such. Untick once an administrator has confirmed them."
+        ),
+    )
     alternatives = models.ManyToManyField(
         "self",
         symmetrical=False,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db.models import Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 
 from servicepoints.models import DayHours, OpeningHours, OpeningHoursException, ServicePoint, ServiceType, hours_on
 
@@ -64,6 +64,18 @@ def service_point_alternatives(
     return found[:limit]
 
 
+def nearest_serving_point(
+    *, latitude: float, longitude: float, on: datetime.date, kind: str = ServicePoint.Kind.FIXED
+) -> Alternative | None:
+    """The point of `kind` serving residents on `on` nearest to the position, or None."""
+    found = [
+        Alternative(service_point=point, distance_m=point.distance_m(latitude, longitude), recommended=False)
+        for point in ServicePoint.objects.filter(kind=kind).operating_on(on).select_related("area")
+        if point.status_on(on).serving
+    ]
+    return min(found, key=lambda alternative: alternative.distance_m, default=None)
+
+
 def service_point_feature(*, service_point: ServicePoint, on: datetime.date) -> dict:
     """One GeoJSON Feature in the active language, as the API and the map page share it."""
     return {
@@ -99,3 +111,30 @@ def journey_planner_url(*, base_url: str, name: str, latitude: float, longitude:
     """A link to the HSL journey planner with this place as the destination, origin left to the user."""
     destination = quote(f"{name}::{latitude:.6f},{longitude:.6f}", safe="")
     return f"{base_url.rstrip('/')}/reitti/-/{destination}?locale={language}"
+
+
+@dataclass(frozen=True)
+class OpeningNow:
+    """Whether a point is open at a moment: until when if it is, else when it next opens."""
+
+    is_open: bool
+    open_today: bool
+    until: datetime.time | None = None
+    opens_at: datetime.datetime | None = None
+
+
+def service_point_now(*, service_point: ServicePoint, now: datetime.datetime, days_ahead: int = 14) -> OpeningNow:
+    """The point's hours at `now` (dated exceptions winning), and its next opening within `days_ahead`."""
+    local = timezone.localtime(now)
+    today, moment = local.date(), local.time()
+    periods = service_point_hours_on(service_point=service_point, day=today).periods
+    for opens, closes in periods:
+        if opens <= moment < closes:
+            return OpeningNow(is_open=True, open_today=True, until=closes)
+    for offset in range(days_ahead + 1):
+        day = today + datetime.timedelta(days=offset)
+        for opens, _closes in service_point_hours_on(service_point=service_point, day=day).periods:
+            if offset or opens > moment:
+                opens_at = datetime.datetime.combine(day, opens, tzinfo=local.tzinfo)
+                return OpeningNow(is_open=False, open_today=bool(periods), opens_at=opens_at)
+    return OpeningNow(is_open=False, open_today=bool(periods))

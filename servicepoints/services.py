@@ -43,6 +43,7 @@ def network_load() -> None:
             "area": Area.objects.get(slug=spec["area"]),
             "opens_on": spec["opens_on"],
             "closes_on": spec["closes_on"],
+            "example_data": spec.get("example_data", False),
             **_translated("city", ("Espoo", "Esbo", "Espoo")),
         }
         for field in ("name", "description", "street_address", "accessibility", "public_transport", "closure_note"):

@@ -6,11 +6,39 @@ from collections.abc import Callable
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
-from icalendar import Calendar, Event, vGeo, vText
+from icalendar import Alarm, Calendar, Event, vGeo, vText
 
 from visits.models import Visit
 
 PRODID = "-//City of Espoo//Face-to-face service//EN"
+REMINDER_BEFORE = datetime.timedelta(hours=24)
+
+
+def visit_summary(visit: Visit) -> str:
+    """An entry's title in the active language, marked when the visit is cancelled."""
+    # Translators: the venue's name; a calendar entry's title.
+    summary = translation.gettext("Mobile information service: %(venue)s") % {"venue": visit.venue.name}
+    if visit.is_cancelled:
+        # Translators: the calendar entry's title, marked cancelled.
+        summary = translation.gettext("CANCELLED: %(summary)s") % {"summary": summary}
+    return summary
+
+
+def visit_description(visit: Visit) -> str:
+    """An entry's text in the active language: the reason for a cancellation first, the kinds of
+    help, then the visit's note."""
+    description = [", ".join(service.name for service in visit.offered_services)]
+    if note := visit.note.text:
+        description.append(note)
+    if visit.is_cancelled:
+        # Translators: the reason for the cancellation: a standard reason, then the scheduler's details.
+        description.insert(0, translation.gettext("Cancelled: %(reason)s") % {"reason": visit.public_cancel_reason})
+    return "\n".join(description)
+
+
+def visit_location(visit: Visit) -> str:
+    venue = visit.venue
+    return f"{venue.name}, {venue.street_address}, {venue.postal_code} {venue.city}"
 
 
 def _event(visit: Visit, *, url: str) -> Event:
@@ -22,21 +50,9 @@ def _event(visit: Visit, *, url: str) -> Event:
     event.add("last-modified", visit.updated_at)
     event.add("dtstart", timezone.localtime(visit.starts_at))
     event.add("dtend", timezone.localtime(visit.ends_at))
-    services = ", ".join(service.name for service in visit.offered_services)
-    # Translators: the venue's name; a calendar entry's title.
-    summary = translation.gettext("Mobile information service: %(venue)s") % {"venue": venue.name}
-    if visit.is_cancelled:
-        # Translators: the calendar entry's title, marked cancelled.
-        summary = translation.gettext("CANCELLED: %(summary)s") % {"summary": summary}
-    event.add("summary", summary)
-    description = [services]
-    if note := visit.note.text:
-        description.append(note)
-    if visit.is_cancelled:
-        # Translators: the reason for the cancellation: a standard reason, then the scheduler's details.
-        description.insert(0, translation.gettext("Cancelled: %(reason)s") % {"reason": visit.public_cancel_reason})
-    event.add("description", "\n".join(description))
-    event.add("location", f"{venue.name}, {venue.street_address}, {venue.postal_code} {venue.city}")
+    event.add("summary", visit_summary(visit))
+    event.add("description", visit_description(visit))
+    event.add("location", visit_location(visit))
     event.add("geo", vGeo((venue.latitude, venue.longitude)))
     event.add("url", url)
     event.add("status", "CANCELLED" if visit.is_cancelled else "CONFIRMED")
@@ -62,11 +78,26 @@ def _calendar(visits: list[Visit], *, name: str, language: str, event: Callable[
         return calendar.to_ical()
 
 
-def visits_calendar(visits: list[Visit], *, name: str, language: str, base_url: str) -> bytes:
-    """A calendar of public `visits` in `language`, each linking to its public page."""
-    return _calendar(
-        visits, name=name, language=language, event=lambda visit: _event(visit, url=base_url + visit.get_absolute_url())
-    )
+def _day_before_reminder(visit: Visit) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    # Relative to the start, which every calendar app supports; a DISPLAY alarm needs a text.
+    alarm.add("trigger", -REMINDER_BEFORE)
+    alarm.add("description", visit_summary(visit))
+    return alarm
+
+
+def visits_calendar(visits: list[Visit], *, name: str, language: str, base_url: str, reminder: bool = False) -> bytes:
+    """A calendar of public `visits` in `language`, each linking to its public page; with
+    `reminder`, each visit not cancelled reminds the day before it starts."""
+
+    def event(visit: Visit) -> Event:
+        entry = _event(visit, url=base_url + visit.get_absolute_url())
+        if reminder and not visit.is_cancelled:
+            entry.add_component(_day_before_reminder(visit))
+        return entry
+
+    return _calendar(visits, name=name, language=language, event=event)
 
 
 def advisor_calendar(visits: list[Visit], *, name: str, language: str, base_url: str) -> bytes:

@@ -64,6 +64,9 @@ class Venue(Place):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("venues:detail", kwargs={"pk": self.pk})
+
     def hours_on(self, day: datetime.date) -> DayHours:
         return hours_on(day, weekly=self.opening_hours.all(), exceptions=self.exceptions.all())
 

@@ -2,18 +2,21 @@
 
 import datetime
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.dates import public_holidays
-from servicepoints.models import Area, ServicePoint, ServiceType
+from servicepoints.models import Area, DayHours, ServicePoint, ServiceType
+from visits.geocoding import Place
 from visits.models import Advisor, Language, Offered, Venue, VenueException, Visit, VisitAdvisor, VisitCopy, VisitSeries
 from visits.recurrence import local_datetime, rule_in_words
 
@@ -620,3 +623,203 @@ def advisor_feed_visits(*, advisor: Advisor) -> list[Visit]:
     span = datetime.timedelta(days=ADVISOR_FEED_DAYS)
     queryset = Visit.objects.filter(advisors=advisor, starts_at__gte=now - span, starts_at__lt=now + span)
     return list(visits_with_details(queryset.distinct()).order_by("starts_at", "pk"))
+
+
+# A venue's page for residents -------------------------------------------------------------------
+
+
+def public_venue(pk: int, *, since: datetime.date) -> Venue | None:
+    """The active venue `pk` with its area, weekly hours and the exceptions that end on or after
+    `since` (older ones are never shown), else None: an unknown or inactive venue has no page."""
+    return (
+        Venue.objects.filter(pk=pk, active=True)
+        .select_related("area")
+        .prefetch_related(
+            "opening_hours",
+            Prefetch("exceptions", queryset=VenueException.objects.filter(end_date__gte=since).order_by("start_date")),
+        )
+        .first()
+    )
+
+
+def venue_week(*, venue: Venue, start: datetime.date) -> list[DayHours]:
+    """Seven days of the venue's hours from the Monday of the week that holds `start`; a dated
+    exception wins over the weekly hours (`Venue.hours_on`)."""
+    monday = start - datetime.timedelta(days=start.weekday())
+    return [venue.hours_on(monday + datetime.timedelta(days=n)) for n in range(7)]
+
+
+def venue_coming_closures(*, venue: Venue, today: datetime.date, limit: int = 5) -> list[VenueException]:
+    """The next `limit` exceptions (closed days and other hours) not over by `today`, soonest first.
+    Read from the exceptions `public_venue` fetched: no query."""
+    coming = sorted((e for e in venue.exceptions.all() if e.end_date >= today), key=lambda e: (e.start_date, e.pk))
+    return coming[:limit]
+
+
+def venue_coming_visits(*, venue: Venue, start: datetime.date, end: datetime.date, limit: int) -> VisitPage:
+    """The venue's published and cancelled visits not yet over, within the local days `start`..`end`,
+    cut at a whole day after `limit` visits (`visits_page`)."""
+    return visits_page(public_visits(PublicFilters(start=start, end=end, venue=venue)).upcoming(), limit=limit)
+
+
+def venue_visit_patterns(*, venue: Venue) -> list[str]:
+    """How the mobile service usually comes to the venue, as words in the active language ("every
+    Tuesday 10.00–14.00"): one phrase per series with a published visit still to come, each once.
+
+    Only what residents can rely on: a series whose coming visits are drafts or cancelled says
+    nothing, and a rule that cannot be put in words is left out rather than shown raw.
+    """
+    coming = Visit.objects.public().published().upcoming().filter(series=OuterRef("pk"))
+    series = VisitSeries.objects.filter(venue=venue).filter(Exists(coming)).order_by("start_time", "starts_on", "pk")
+    phrases: list[str] = []
+    for plan in series:
+        try:
+            words = rule_in_words(
+                rule=plan.rrule,
+                starts_on=plan.starts_on,
+                start_time=plan.start_time,
+                end_time=plan.end_time,
+                with_end=False,
+            )
+        except ValidationError:
+            continue
+        if words not in phrases:
+            phrases.append(words)
+    return phrases
+
+
+# Place search without a geocoder ----------------------------------------------------------------
+
+PLACE_SEARCH_MAX_LENGTH = 200
+PLACE_SEARCH_MIN_LENGTH = 2
+_MARKUP = re.compile(r"<[^>]*>")
+_NOT_A_WORD = re.compile(r"[\W_]+")
+_SEARCH_LANGUAGES = ("fi", "sv", "en")
+
+
+def place_search_text(text: str) -> str:
+    """`text` as the place search compares it: markup dropped, case folded, diacritics removed
+    ("Leppävaarankatu" and "leppavaarankatu" are one word), punctuation and spaces one space."""
+    decomposed = unicodedata.normalize("NFKD", _MARKUP.sub(" ", text).casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NOT_A_WORD.sub(" ", bare).strip()
+
+
+def _match_score(query: str, known: str) -> int:
+    """How well the folded `query` matches the folded `known` text: 4 the whole text, 3 its
+    beginning, 2 the beginning of a word in it, 1 every word typed begins a word in it, 0 none."""
+    if not known:
+        return 0
+    if known == query:
+        return 4
+    if known.startswith(query):
+        return 3
+    if f" {query}" in f" {known}":
+        return 2
+    words = known.split()
+    return 1 if all(any(word.startswith(term) for word in words) for term in query.split()) else 0
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A known place that a resident's text matched: where distances count from (labelled in the
+    language asked), what kind of thing it matched and the text it matched, as written."""
+
+    place: Place
+    kind: str  # "name", "address", "postal_code" or "area"
+    matched: str
+    score: int
+
+
+def _in_language(row: dict, name: str, language: str) -> str:
+    return row.get(f"{name}_{language}") or row.get(f"{name}_fi") or ""
+
+
+def _known_places(language: str) -> list[tuple[str, str, str, float, float]]:
+    """Every text a place can be found by: (kind, text as written, label, latitude, longitude).
+
+    Venues still in use and service points by name, street address (with and without postal code
+    and city) in fi/sv/en; postal codes at the middle of the places known there; areas by name.
+    """
+    fields = ["postal_code", "latitude", "longitude"] + [
+        f"{name}_{code}" for name in ("name", "street_address", "city") for code in _SEARCH_LANGUAGES
+    ]
+    places = [
+        *Venue.objects.filter(active=True).order_by("pk").values(*fields),
+        *ServicePoint.objects.order_by("pk").values(*fields),
+    ]
+    known: list[tuple[str, str, str, float, float]] = []
+    postal: dict[str, list[tuple[float, float, str]]] = {}
+    for row in places:
+        position = (row["latitude"], row["longitude"])
+        name = _in_language(row, "name", language)
+        street = _in_language(row, "street_address", language)
+        for code in _SEARCH_LANGUAGES:
+            if row[f"name_{code}"]:
+                known.append(("name", row[f"name_{code}"], name, *position))
+            if row[f"street_address_{code}"]:
+                label = f"{street} ({name})"
+                written = row[f"street_address_{code}"]
+                city = row[f"city_{code}"] or row["city_fi"]
+                known.append(("address", written, label, *position))
+                known.append(("address", f"{written}, {row['postal_code']} {city}".strip(), label, *position))
+        if row["postal_code"]:
+            postal.setdefault(row["postal_code"], []).append((*position, _in_language(row, "city", language)))
+    for code, positions in sorted(postal.items()):
+        latitude = sum(p[0] for p in positions) / len(positions)
+        longitude = sum(p[1] for p in positions) / len(positions)
+        known.append(("postal_code", code, f"{code} {positions[0][2]}".strip(), latitude, longitude))
+    for row in Area.objects.order_by("pk").values(
+        *(f"name_{code}" for code in _SEARCH_LANGUAGES), "latitude", "longitude"
+    ):
+        for code in _SEARCH_LANGUAGES:
+            if row[f"name_{code}"]:
+                known.append(
+                    (
+                        "area",
+                        row[f"name_{code}"],
+                        _in_language(row, "name", language),
+                        row["latitude"],
+                        row["longitude"],
+                    )
+                )
+    return known
+
+
+_KIND_ORDER = {"name": 0, "area": 1, "address": 2, "postal_code": 3}
+
+
+def place_search(text: str, *, language: str, limit: int = 5) -> list[PlaceMatch]:
+    """The known places `text` names, best first: venue and service point names, street
+    addresses and postal codes of known places, and area names, in Finnish, Swedish and English,
+    whatever the case and with or without diacritics ("lippulaiva", "Esbo centrum", "02230").
+
+    Works without a geocoder: what the app knows is all it searches. Empty when the text is blank,
+    longer than PLACE_SEARCH_MAX_LENGTH, has no letters or digits (only punctuation or markup),
+    or matches nothing. A whole match wins over the beginning of a name, that over a word in it;
+    then names over areas over addresses over postal codes, and the shorter text.
+    """
+    text = text.strip()
+    if len(text) > PLACE_SEARCH_MAX_LENGTH:
+        return []
+    query = place_search_text(text)
+    if len(query) < PLACE_SEARCH_MIN_LENGTH:
+        return []
+    found: dict[tuple[str, float, float], PlaceMatch] = {}
+    ranked = []
+    for kind, written, label, latitude, longitude in _known_places(language):
+        score = _match_score(query, place_search_text(written))
+        if score:
+            ranked.append((-score, _KIND_ORDER[kind], len(written), label, kind, written, latitude, longitude))
+    for minus_score, _order, _length, label, kind, written, latitude, longitude in sorted(ranked):
+        key = (label, latitude, longitude)
+        if key not in found:
+            found[key] = PlaceMatch(
+                place=Place(label=label, latitude=latitude, longitude=longitude),
+                kind=kind,
+                matched=written,
+                score=-minus_score,
+            )
+        if len(found) == limit:
+            break
+    return list(found.values())

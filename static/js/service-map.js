@@ -33,7 +33,8 @@ window.espoo.serviceMap = (function (dom) {
   }).addTo(map);
 
   function listItem(slug) {
-    var items = document.querySelectorAll("#service-point-list [data-slug]");
+    // Closed points are listed apart, in a folded section; their markers stay on the map.
+    var items = document.querySelectorAll("#service-point-list [data-slug], #closed-service-point-list [data-slug]");
     for (var i = 0; i < items.length; i += 1) {
       if (items[i].dataset.slug === slug) {
         return items[i];
@@ -49,7 +50,9 @@ window.espoo.serviceMap = (function (dom) {
   function popupContent(props, item, statusText, href) {
     var root = element("div", "map-popup");
     root.appendChild(element("p", "map-popup__name", props.name));
-    var status = element("p", "map-popup__status status status--" + props.status);
+    // The list item's badge says what holds now (e.g. closed today though open in general).
+    var badge = item ? item.querySelector(".status") : null;
+    var status = element("p", "map-popup__status " + (badge ? badge.className : "status status--" + props.status));
     var symbol = element("span", "status__symbol");
     symbol.setAttribute("aria-hidden", "true");
     status.appendChild(symbol);

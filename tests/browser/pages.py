@@ -35,10 +35,15 @@ MARKERS_AT_REST = """() => new Promise(resolve => {
 })"""
 
 
+# Points serving on the date shown are listed first; closed and planned ones in a folded section
+# of their own. Every one of them has its marker on the map.
+LISTED_POINTS = "#service-point-list > li[data-slug], #closed-service-point-list > li[data-slug]"
+
+
 def open_map(page: Page, path: str) -> None:
     """Go to a map page and wait until every listed service point has its marker, at rest."""
     page.goto(path)
-    listed = page.locator("#service-point-list > li[data-slug]").count()
+    listed = page.locator(LISTED_POINTS).count()
     assert listed, f"{path} lists no service points"
     expect(page.locator(POINT_MARKERS)).to_have_count(listed)
     page.evaluate(MARKERS_AT_REST)
@@ -62,10 +67,10 @@ def wait_for_popup(page: Page) -> Locator:
     return shown
 
 
-def listed_places(page: Page) -> dict[str, dict[str, str]]:
-    """Each place in the list by slug: its name, status and the status as a resident reads it."""
+def listed_places(page: Page, selector: str = LISTED_POINTS) -> dict[str, dict[str, str]]:
+    """Each place in the lists by slug: its name, status and the status as a resident reads it."""
     return page.eval_on_selector_all(
-        "#service-point-list > li[data-slug]",
+        selector,
         """items => Object.fromEntries(items.map(item => [item.dataset.slug, {
             name: item.querySelector(".place-list__name").textContent.trim(),
             status: item.dataset.status,

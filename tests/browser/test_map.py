@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
+    LISTED_POINTS,
     MARKERS_AT_REST,
     PHONE,
     STATUSES,
@@ -124,8 +125,8 @@ def test_mobile_service_visits_differ_from_every_service_point_in_colour_and_sha
 @pytest.mark.parametrize(
     ("on", "status", "closing_date"),
     [
-        pytest.param("2022-01-01", "open", "30. syyskuuta 2022", id="open-with-a-closing-date"),
-        pytest.param("2026-11-28", "closed", "30. syyskuuta 2022", id="closed"),
+        pytest.param("2022-01-01", "open", "30. kesäkuuta 2023", id="open-with-a-closing-date"),
+        pytest.param("2026-11-28", "closed", "30. kesäkuuta 2023", id="closed"),
     ],
 )
 def test_tab_reaches_a_marker_and_enter_opens_its_popup(page, espoo_network, on, status, closing_date):
@@ -175,7 +176,9 @@ LINKS = """links => links.map(link => [link.textContent.replace(/\\s+/g, " ").tr
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_a_closed_points_popup_tells_where_to_go_instead_and_leads_there(page, live_server, espoo_data, language):
     open_map(page, f"/{language}/")
-    listed = page.locator('#service-point-list > li[data-slug="tapiola"] .closure-guidance a').evaluate_all(LINKS)
+    listed = page.locator('#closed-service-point-list > li[data-slug="tapiola"] .closure-guidance a').evaluate_all(
+        LINKS
+    )
     points = [href for _text, href in listed if "/service-points/" in href]
     visits = [href for _text, href in listed if re.fullmatch(rf"/{language}/visits/\d+/", href)]
     assert points[0] == f"/{language}/service-points/matinkyla/"
@@ -204,7 +207,7 @@ def test_a_popup_link_leads_to_the_service_point_page_for_the_same_date_and_back
 
     expect(page).to_have_url(f"{live_server.url}/fi/service-points/tapiola/?on=2022-01-01")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tapiolan asiointipiste")
-    expect(page.locator(".closes-on")).to_contain_text("30. syyskuuta 2022")
+    expect(page.locator(".closes-on")).to_contain_text("30. kesäkuuta 2023")
 
     page.locator(".breadcrumb a").click()
     expect(page).to_have_url(f"{live_server.url}/fi/?on=2022-01-01")
@@ -283,12 +286,14 @@ def test_without_javascript_the_list_still_tells_what_is_open(new_page, espoo_ne
     page.goto("/fi/?on=2026-11-28")
 
     statuses = {
-        item.get_attribute("data-slug"): item.get_attribute("data-status")
-        for item in page.locator("#service-point-list > li").all()
+        item.get_attribute("data-slug"): item.get_attribute("data-status") for item in page.locator(LISTED_POINTS).all()
     }
     assert statuses["tapiola"] == "closed"
     assert statuses["matinkyla"] == "open"
-    expect(page.locator("#service-point-list > li[data-slug=tapiola] .status")).to_be_visible()
+    # Closed points are in their own folded section, which opens without JavaScript too.
+    expect(page.locator("#closed-service-point-list > li[data-slug=tapiola] .status")).to_be_hidden()
+    page.locator("#closed-points summary").click()
+    expect(page.locator("#closed-service-point-list > li[data-slug=tapiola] .status")).to_be_visible()
     expect(page.locator("#service-map .leaflet-marker-icon")).to_have_count(0)
     expect(page.locator("#map-filters input[type=date]").first).to_be_visible()
 
@@ -312,7 +317,8 @@ def test_on_a_phone_the_list_comes_before_the_map(new_page, espoo_network):
     on_the_way = tab_to(page, "#service-map .leaflet-marker-icon")
     # A closed place's entry has several links (where to go instead): each place comes once, in order.
     listed = list(dict.fromkeys(label for label in on_the_way if label.startswith("list:")))
-    assert listed == [f"list:{slug}" for slug in listed_places(page)], on_the_way
+    # The folded section of closed points is passed over: its summary takes focus, not its places.
+    assert listed == [f"list:{slug}" for slug in listed_places(page, "#service-point-list > li[data-slug]")], on_the_way
 
     # The filters, folded to make room for the list, open with a tap.
     dates = page.locator("#map-filters input[type=date]").first

@@ -219,8 +219,10 @@ def test_a_cancelled_visit_reads_cancelled_with_its_reason_on_map_list_page_and_
     item = visit_item(page, visit.pk)
     expect(item.locator(".visit-status--cancelled")).to_be_visible()
     expect(item.locator(".visit__title a")).to_have_css("text-decoration-line", "line-through")
-    feed_href = page.locator(".subscribe a").first.get_attribute("href")
-    assert feed_href == f"/calendar.ics?lang={language}"
+    subscription = page.locator(".subscribe a").first.get_attribute("href")
+    feed_href = page.locator(".subscribe code").first.inner_text()
+    assert feed_href.endswith(f"/calendar.ics?lang={language}")
+    assert subscription == "webcal://" + feed_href.split("://", 1)[1]
 
     # The visit's own page.
     item.locator(".visit__title a").click()
@@ -229,7 +231,7 @@ def test_a_cancelled_visit_reads_cancelled_with_its_reason_on_map_list_page_and_
     expect(cancelled_notice).to_be_visible()
     expect(cancelled_notice.get_by_role("heading")).to_have_text(re.compile(rf"{re.escape(words['page'])}$"))
     expect(cancelled_notice).to_contain_text(f"{words['reason']} {reason}")
-    visit_href = page.locator("main a[download]").get_attribute("href")
+    visit_href = page.locator("main a[download]").first.get_attribute("href")
     assert visit_href == f"/visits/{visit.pk}.ics?lang={language}"
 
     # Both calendar feeds keep the visit, with STATUS:CANCELLED, the reason and a marked summary.

@@ -95,7 +95,7 @@ def test_a_name_with_markup_is_shown_as_text_and_never_runs(page, espoo_network,
 
     page.keyboard.press("Escape")
     expect(popup(page)).to_have_count(0)
-    guidance = page.locator("#service-point-list > li[data-slug=tapiola] .closure-guidance")
+    guidance = page.locator("#closed-service-point-list > li[data-slug=tapiola] .closure-guidance")
     expect(guidance.locator(".closure-visits a").first).to_contain_text(XSS_NAME)
     marker(page, "tapiola").click()
     copied = wait_for_popup(page).locator(".map-popup__guidance")

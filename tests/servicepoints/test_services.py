@@ -76,7 +76,7 @@ def test_it_loads_the_service_points_with_the_dates_the_city_decided(network):
         "kalajarvi": ("fixed", None, None),
         "espoonlahti": ("fixed", None, datetime.date(2022, 3, 31)),
         "espoon-keskus": ("fixed", None, datetime.date(2022, 6, 30)),
-        "tapiola": ("fixed", None, datetime.date(2022, 9, 30)),
+        "tapiola": ("fixed", None, datetime.date(2023, 6, 30)),
         "espoon-keskus-pieni": ("small", datetime.date(2022, 7, 1), None),
     }
     assert {slug: p.area.slug for slug, p in points.items()} == {

@@ -132,7 +132,7 @@ def test_the_map_page_shows_today_without_a_date(client, espoo_network):
 
 @pytest.mark.parametrize(
     ("language", "last_day"),
-    [("fi", "30. syyskuuta 2022"), ("sv", "30 september 2022"), ("en", "Sept. 30, 2022")],
+    [("fi", "30. kesäkuuta 2023"), ("sv", "30 juni 2023"), ("en", "June 30, 2023")],
 )
 def test_a_closed_point_reads_closed_with_its_last_day_in_the_page_language(client, espoo_network, language, last_day):
     _, page = get_page(client, f"/{language}/")
@@ -141,11 +141,18 @@ def test_a_closed_point_reads_closed_with_its_last_day_in_the_page_language(clie
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_finnish_and_swedish_pages_do_not_fall_back_to_english(client, espoo_network, language):
-    _, english = get_page(client, "/en/service-points/tapiola/")
-    _, page = get_page(client, f"/{language}/service-points/tapiola/")
+@pytest.mark.parametrize(
+    ("slug", "english_phrases"),
+    [
+        # A closed point's page has no hours or directions any more: an open one's has them.
+        ("tapiola", ["Where to go instead", "Closed;"]),
+        ("matinkyla", ["Opening hours", "Directions in the HSL Journey Planner"]),
+    ],
+)
+def test_finnish_and_swedish_pages_do_not_fall_back_to_english(client, espoo_network, language, slug, english_phrases):
+    _, english = get_page(client, f"/en/service-points/{slug}/")
+    _, page = get_page(client, f"/{language}/service-points/{slug}/")
 
-    english_phrases = ["Where to go instead", "Opening hours", "Directions in the HSL Journey Planner", "Closed;"]
     assert all(phrase in english.text for phrase in english_phrases)
     assert [phrase for phrase in english_phrases if phrase in page.text] == []
 
@@ -196,8 +203,9 @@ def test_a_good_date_leaves_no_message(client, espoo_network):
 def test_a_closed_point_says_when_it_closed_and_where_to_go_nearest_first(client, espoo_network):
     _, page = get_page(client, "/en/service-points/tapiola/")
 
-    assert "This service point is closed. Its last day was Sept. 30, 2022." in page.text
-    assert "when its lease ended" in page.text
+    assert "This service point is closed. Its last day was June 30, 2023." in page.text
+    assert "Per the plan of 16 December 2021, the service point closes at the end of June 2023" in page.text
+    assert "lease" not in page.text
     alternatives = [link["text"] for link in other_points(page, "tapiola")]
     assert alternatives == [
         "Matinkylä service point",
@@ -217,9 +225,9 @@ def test_alternatives_are_the_points_open_on_the_chosen_date(client, espoo_netwo
 
 
 def test_a_closing_point_warns_before_its_last_day(client, espoo_network):
-    _, page = get_page(client, "/en/service-points/tapiola/?on=2022-09-01")
+    _, page = get_page(client, "/en/service-points/tapiola/?on=2023-06-01")
 
-    assert "This service point is closing. Its last day is Sept. 30, 2022." in page.text
+    assert "This service point is closing. Its last day is June 30, 2023." in page.text
     assert "Where to go instead" in page.text
 
 

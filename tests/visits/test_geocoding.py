@@ -323,7 +323,9 @@ def test_when_the_geocoder_fails_the_page_is_the_normal_list(client, geocoder, t
 
 
 @pytest.mark.django_db
-def test_when_geocoding_is_off_the_page_says_so_and_lists_in_time_order(client, settings, three_venues):
+def test_when_geocoding_is_off_an_address_no_known_place_has_is_said_so_and_the_list_is_in_time_order(
+    client, settings, three_venues
+):
     settings.GEOCODING_URL = None
     far, middle, sello = three_venues
 
@@ -331,6 +333,6 @@ def test_when_geocoding_is_off_the_page_says_so_and_lists_in_time_order(client, 
 
     assert listed_ids(response) == [far.pk, middle.pk, sello.pk]
     content = response.content.decode()
-    assert "Address search is not in use" in content
+    assert "“Leppävaarankatu 9” could not be placed." in content
     # The form's own label reads "Nearest first from"; the summary names a place after it.
     assert not re.search(r"Nearest first from \S", content)

@@ -46,6 +46,8 @@ class Page:
             }
             for item in soup.select(VISITS)
         }
+        # With a starting point for distances: one list, nearest first, whatever the day.
+        self.nearest = [int(visit["data-visit-id"]) for visit in soup.select(f"#visit-list-nearest {VISITS}")]
         self.alerts = [raw_text(alert) for alert in soup.select(".form-error")]
         self.links = links(soup)
         self.json_ld = [script.get_text() for script in soup.select('script[type="application/ld+json"]')]
@@ -312,7 +314,9 @@ def test_the_form_message_says_what_was_wrong(client, query, message):
 def test_a_filtered_list_offers_the_same_filters_as_a_calendar_and_a_printable_schedule(client, filtered_world):
     shown = page(client.get("/en/visits/", {"area": "suur-leppavaara", "service": "digital-support"}))
 
-    calendar = client.get(shown.link("Subscribe")["href"])
+    subscription = shown.link("Subscribe in your calendar app")["href"]
+    assert subscription.startswith("webcal://testserver/calendar.ics?")
+    calendar = client.get(subscription.removeprefix("webcal://testserver"))
     assert calendar.status_code == 200
     uids = set(re.findall(rb"UID:visit-(\d+)@", calendar.content))
     assert uids == {str(filtered_world[name].pk).encode() for name in ("sello_digital_sv", "january")}
@@ -336,11 +340,14 @@ def three_distances():
 
 
 @pytest.mark.django_db
-def test_nearest_first_sorts_each_day_by_distance_and_shows_it(client, three_distances):
+def test_nearest_first_lists_visits_by_distance_whatever_their_day_and_shows_each_ones_day(client, three_distances):
     shown = page(client.get("/en/visits/", {"near": "suur-matinkyla"}))
 
-    assert shown.days["2026-12-07"] == [three_distances[name].pk for name in ("here", "near", "far")]
-    assert shown.days["2026-12-08"] == [three_distances["other_day"].pk]
+    # Far and other_day are as far: the earlier comes first.
+    assert shown.nearest == [three_distances[name].pk for name in ("here", "near", "far", "other_day")]
+    assert shown.days == {}
+    assert "Monday" in shown.visit_text(three_distances["here"].pk)
+    assert "Tuesday" in shown.visit_text(three_distances["other_day"].pk)
     assert "0 m away" in shown.visit_text(three_distances["here"].pk)
     assert "500 m away" in shown.visit_text(three_distances["near"].pk)
     assert "3.0 km away" in shown.visit_text(three_distances["far"].pk)
@@ -365,7 +372,7 @@ def test_without_a_starting_point_a_day_is_in_time_order_without_distances(clien
 def test_the_browser_position_is_a_starting_point(client, three_distances):
     shown = page(client.get("/en/visits/", {"lat": "60.187", "lon": "24.74"}))
 
-    assert shown.days["2026-12-07"] == [three_distances[name].pk for name in ("far", "near", "here")]
+    assert shown.nearest == [three_distances[name].pk for name in ("far", "other_day", "near", "here")]
     assert "0 m away" in shown.visit_text(three_distances["far"].pk)
 
 
@@ -485,7 +492,10 @@ def test_a_visit_page_links_to_the_journey_planner_and_the_calendar_file(client,
     assert "::60.217480,24.809920" in unquote(journey[0])
     assert journey[0].endswith(f"?locale={lang}")
     ics = [link for link in shown.links if link["href"].startswith(f"/visits/{visit.pk}.ics")]
-    assert [link["href"] for link in ics] == [f"/visits/{visit.pk}.ics?lang={lang}"]
+    assert [link["href"] for link in ics] == [
+        f"/visits/{visit.pk}.ics?lang={lang}",
+        f"/visits/{visit.pk}.ics?lang={lang}&reminder=1",
+    ]
     calendar = client.get(ics[0]["href"])
     assert calendar.status_code == 200
     assert calendar["Content-Type"].startswith("text/calendar")
@@ -519,7 +529,7 @@ def test_a_cancelled_visit_page_says_so_with_the_reason_and_in_the_json_ld(clien
 
     assert "Neuvoja sairastui." in shown.text
     assert json_ld(shown)["eventStatus"] == "https://schema.org/EventCancelled"
-    other_visits = [link["href"] for link in shown.links if "area=suur-leppavaara" in link["href"]]
+    other_visits = [link["href"] for link in shown.links if link["href"].endswith("/visits/?area=suur-leppavaara")]
     assert other_visits == [f"/{lang}/visits/?area=suur-leppavaara"]
 
 

@@ -4,10 +4,12 @@ import datetime
 import json
 from collections import defaultdict
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.safestring import mark_safe
@@ -17,9 +19,11 @@ from django.views.decorators.http import require_safe
 
 from common.dates import local_today, weeks_covering
 from common.http import public_cache
+from common.qr import qr_svg
 from servicepoints.models import ServicePoint, great_circle_m
 from servicepoints.selectors import (
     journey_planner_url,
+    nearest_serving_point,
     service_point_alternatives,
     service_point_feature,
     service_point_hours_on,
@@ -27,11 +31,31 @@ from servicepoints.selectors import (
     service_points_with_details,
 )
 from visits.feeds import visits_calendar
-from visits.geocoding import Place, geocoding_enabled
+from visits.geocoding import Place
 from visits.models import Venue, Visit
-from visits.public.forms import DEFAULT_DAYS, MapDateForm, MapFilterForm, VisitFilterForm
+from visits.public.calendar_links import FeedLinks, feed_links, visit_calendar_links
+from visits.public.forms import (
+    DEFAULT_DAYS,
+    MAX_ID,
+    CalendarFeedForm,
+    MapDateForm,
+    MapFilterForm,
+    VisitFeedForm,
+    VisitFilterForm,
+)
 from visits.recurrence import local_datetime
-from visits.selectors import PublicFilters, public_visit, public_visits, upcoming_visits_by_area, visits_page
+from visits.selectors import (
+    PublicFilters,
+    public_venue,
+    public_visit,
+    public_visits,
+    upcoming_visits_by_area,
+    venue_coming_closures,
+    venue_coming_visits,
+    venue_visit_patterns,
+    venue_week,
+    visits_page,
+)
 
 FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 365
@@ -44,10 +68,12 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 def _distance_sorted(visits: list[Visit], origin: Place | None) -> list[tuple[Visit, float | None]]:
+    """Visits nearest first from `origin` (the earlier first at the same distance); without an
+    origin, in the order given (time order)."""
     if origin is None:
         return [(v, None) for v in visits]
     rows = [(v, great_circle_m(origin.latitude, origin.longitude, v.venue.latitude, v.venue.longitude)) for v in visits]
-    return sorted(rows, key=lambda row: row[1])
+    return sorted(rows, key=lambda row: (row[1], row[0].starts_at, row[0].pk))
 
 
 def _by_day(rows: list[tuple[Visit, float | None]]) -> list[tuple[datetime.date, list]]:
@@ -72,7 +98,9 @@ def _resident_filters(
     unordered, when a filter is not valid (the form says which)."""
     data = request.GET.copy()
     form = form_class(data)
-    if form.is_valid():
+    # A starting point that cannot be used (a place not found, a position far away) is a message
+    # beside the box and the list in time order; the resident's other filters still apply.
+    if form.is_valid() or not form.has_filter_errors:
         filters, origin = form.filters(), form.origin(language=get_language())
     else:
         today = local_today()
@@ -86,21 +114,31 @@ def _resident_filters(
     return form, filters, origin
 
 
+def _feed_links(request: HttpRequest, filters: PublicFilters) -> FeedLinks:
+    """The calendar subscription with the filters the resident chose (the feed's days are its own)."""
+    return feed_links(
+        request, area=filters.area, venue=filters.venue, service=filters.service, language=filters.language
+    )
+
+
 @require_safe
 def visit_list(request: HttpRequest) -> HttpResponse:
     form, filters, origin = _resident_filters(request, VisitFilterForm)
     page = visits_page(public_visits(filters), limit=PAGE_VISITS)
     visits = page.visits
-    days = _by_day(_distance_sorted(visits, origin))
+    # With a starting point, one list nearest first (each visit naming its day); else by day.
+    nearest = _distance_sorted(visits, origin) if origin else []
+    days = _by_day(_distance_sorted(visits, None))
     context = {
         "form": form,
         "filters": filters,
         "origin": origin,
-        "days": days,
+        "days": [] if origin else days,
+        "nearest": nearest,
         "count": len(visits),
         "continues_on": page.continues_on,
         "calendar": _month_grid(filters.start, filters.end, {day: len(items) for day, items in days}),
-        "geocoding_enabled": geocoding_enabled(),
+        "feed": _feed_links(request, filters),
     }
     return public_cache(render(request, "visits/public/list.html", context))
 
@@ -114,7 +152,15 @@ def visit_print(request: HttpRequest) -> HttpResponse:
     if area is not None:
         start = local_today()
         filters = PublicFilters(start=start, end=start + datetime.timedelta(weeks=PRINT_WEEKS, days=-1), area=area)
-        context.update(filters=filters, days=_by_day(_distance_sorted(list(public_visits(filters)), None)))
+        schedule_url = f"{request.build_absolute_uri(reverse('visits:list'))}?{urlencode({'area': area.slug})}"
+        context.update(
+            filters=filters,
+            days=_by_day(_distance_sorted(list(public_visits(filters)), None)),
+            schedule_url=schedule_url,
+            # Translators: the label of a QR code that opens the page of up-to-date times.
+            qr_code=qr_svg(schedule_url, title=_("QR code of the up-to-date times")),
+            nearest=nearest_serving_point(latitude=area.latitude, longitude=area.longitude, on=start),
+        )
     return public_cache(render(request, "visits/public/print.html", context))
 
 
@@ -176,6 +222,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "journey_url": _journey_url(venue),
         "json_ld": _json_ld(visit, request),
         "venue_hours": venue.opening_hours.all(),
+        "calendar_links": visit_calendar_links(request, visit),
+        "venue_feed": feed_links(request, venue=venue),
+        "area_feed": feed_links(request, area=venue.area),
     }
     return public_cache(render(request, "visits/public/detail.html", context))
 
@@ -187,34 +236,17 @@ def _calendar_response(body: bytes, *, filename: str, attachment: bool) -> HttpR
     return public_cache(response)
 
 
-def _feed_language(request: HttpRequest) -> str | None:
-    lang = request.GET.get("lang", "fi")
-    return lang if lang in {code for code, _name in settings.LANGUAGES} else None
-
-
 @require_safe
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     """A subscribable calendar: the past month and the coming year, optionally one area, venue or
-    kind of help. Cancelled visits stay in it with STATUS:CANCELLED."""
-    language = _feed_language(request)
-    if language is None:
-        return JsonResponse({"error": "'lang' must be fi, sv or en."}, status=400)
-    params = request.GET.copy()
-    for name in ("start", "end"):
-        params.pop(name, None)
-    form = VisitFilterForm(params)
+    kind of help, with a reminder the day before each visit if asked. Cancelled visits stay in it
+    with STATUS:CANCELLED; a filter it does not know is a 400 that names it."""
+    form = CalendarFeedForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"error": form.error_text()}, status=400)
+    language, reminder = form.cleaned_data["lang"], form.cleaned_data["reminder"]
     today = local_today()
-    chosen = form.filters()
-    past = PublicFilters(
-        start=today - datetime.timedelta(days=FEED_DAYS_BACK),
-        end=today - datetime.timedelta(days=1),
-        area=chosen.area,
-        service=chosen.service,
-        language=chosen.language,
-        venue=chosen.venue,
-    )
+    past = form.filters(start=today - datetime.timedelta(days=FEED_DAYS_BACK), end=today - datetime.timedelta(days=1))
     coming = replace(past, start=today, end=today + datetime.timedelta(days=FEED_DAYS_AHEAD))
     # The most recent of the past month and the nearest coming visits: a calendar app refreshes
     # the feed, so later visits arrive as their time comes nearer.
@@ -224,21 +256,27 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     ]
     with translation.override(language):
         name = _("Espoo mobile information service")
-    body = visits_calendar(visits, name=name, language=language, base_url=request.build_absolute_uri("/")[:-1])
+    body = visits_calendar(
+        visits, name=name, language=language, base_url=request.build_absolute_uri("/")[:-1], reminder=reminder
+    )
     return _calendar_response(body, filename="espoo-visits.ics", attachment=False)
 
 
 @require_safe
 def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    language = _feed_language(request)
-    if language is None:
-        return JsonResponse({"error": "'lang' must be fi, sv or en."}, status=400)
+    """One visit as it is now, to download: it does not follow later changes (the pages say so)."""
+    form = VisitFeedForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_text()}, status=400)
+    language, reminder = form.cleaned_data["lang"], form.cleaned_data["reminder"]
     visit = public_visit(pk)
     if visit is None:
         return JsonResponse({"error": "No such visit."}, status=404)
     with translation.override(language):
         name = str(visit.venue)
-    body = visits_calendar([visit], name=name, language=language, base_url=request.build_absolute_uri("/")[:-1])
+    body = visits_calendar(
+        [visit], name=name, language=language, base_url=request.build_absolute_uri("/")[:-1], reminder=reminder
+    )
     return _calendar_response(body, filename=f"visit-{visit.pk}.ics", attachment=True)
 
 
@@ -300,16 +338,21 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if point is None:
         raise Http404("No such service point")
     status = point.status_on(on)
+    # A closed point's page keeps where it was and where to go instead, and drops what no longer
+    # holds: the help it gave, its weekly hours and directions to it.
+    closed = status.winding_down and not status.serving
     context = {
         "form": form,
         "on": on,
         "is_today": on == local_today(),
         "point": point,
         "status": status,
+        "closed": closed,
         "hours_today": service_point_hours_on(service_point=point, day=on),
         "week": service_point_week(service_point=point, start=on),
         "guidance": _closure_guidance([point], on=on, candidates=points)[point.pk] if status.winding_down else None,
-        "journey_url": _journey_url(point),
+        "journey_url": None if closed else _journey_url(point),
+        "area_feed": feed_links(request, area=point.area),
     }
     return public_cache(render(request, "visits/public/service_point.html", context))
 
@@ -318,7 +361,7 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The map of service points and upcoming visits, with the same places as lists first."""
     form, filters, origin = _resident_filters(request, MapFilterForm)
-    show = (form.cleaned_data.get("show") if form.is_valid() else None) or "all"
+    show = (form.cleaned_data.get("show") if not form.has_filter_errors else None) or "all"
     on = filters.start
     rows = []
     if show in ("all", "points"):
@@ -343,12 +386,18 @@ def home(request: HttpRequest) -> HttpResponse:
         guidance = _closure_guidance([row["point"] for row in closing], on=on, candidates=points)
         for row in closing:
             row["guidance"] = guidance[row["point"].pk]
+    # Only points serving that day are listed (nearest first from a starting point); closed and
+    # planned ones have their own folded section with the closure guidance, and stay on the map.
+    serving_rows = [row for row in rows if row["status"].serving]
+    closed_rows = [row for row in rows if not row["status"].serving]
     visits, continues_on = [], None
     if show in ("all", "visits"):
         # Upcoming only: a visit (cancelled or not) leaves the map once its time has passed.
         page = visits_page(public_visits(filters).upcoming(), limit=PAGE_VISITS)
         visits, continues_on = page.visits, page.continues_on
-    days = _by_day(_distance_sorted(visits, origin))
+    # With a starting point, one list nearest first (each visit naming its day); else by day.
+    nearest = _distance_sorted(visits, origin) if origin else []
+    days = [] if origin else _by_day(_distance_sorted(visits, None))
     context = {
         "form": form,
         "filters": filters,
@@ -356,8 +405,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "origin": origin,
         "on": on,
         "is_today": on == local_today(),
-        "rows": rows,
+        "rows": serving_rows,
+        "closed_rows": closed_rows,
         "days": days,
+        "nearest": nearest,
         "visit_count": len(visits),
         "continues_on": continues_on,
         "geojson": {
@@ -365,6 +416,38 @@ def home(request: HttpRequest) -> HttpResponse:
             "features": [service_point_feature(service_point=row["point"], on=on) for row in rows],
         },
         "venues": _venue_markers(visits),
-        "geocoding_enabled": geocoding_enabled(),
+        "feed": _feed_links(request, filters),
     }
     return public_cache(render(request, "visits/public/map.html", context))
+
+
+# A venue's page lists its coming eight weeks, whole days up to 60 visits; the list page goes on.
+VENUE_DAYS = 8 * 7
+VENUE_VISITS = 60
+
+
+@require_safe
+def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One venue: where it is and how to get in, its hours and coming closures, and the mobile
+    service's coming visits there (cancelled ones shown as cancelled) with their usual pattern."""
+    today = local_today()
+    venue = public_venue(pk, since=today - datetime.timedelta(days=today.weekday())) if pk <= MAX_ID else None
+    if venue is None:
+        raise Http404("No such venue")
+    end = today + datetime.timedelta(days=VENUE_DAYS - 1)
+    page = venue_coming_visits(venue=venue, start=today, end=end, limit=VENUE_VISITS)
+    context = {
+        "venue": venue,
+        "today": today,
+        "end": end,
+        "week": venue_week(venue=venue, start=today),
+        "hours_recorded": bool(venue.opening_hours.all()),
+        "closures": venue_coming_closures(venue=venue, today=today),
+        "patterns": venue_visit_patterns(venue=venue),
+        "days": _by_day(_distance_sorted(page.visits, None)),
+        "continues_on": page.continues_on,
+        "later": (end + datetime.timedelta(days=1), end + datetime.timedelta(days=VENUE_DAYS)),
+        "journey_url": _journey_url(venue),
+        "feed": feed_links(request, venue=venue),
+    }
+    return public_cache(render(request, "visits/public/venue.html", context))
