@@ -1,4 +1,5 @@
-"""Writes docs/screenshots/map-phone.png and map-desktop.png of today's map: `make screenshots`.
+"""Writes docs/screenshots/map-phone.png and map-desktop.png of today's map, and venue-phone.png
+of a venue's page: `make screenshots`.
 
 Not part of `make test`, which never changes tracked files: the name matches no `test_*.py`, so
 pytest collects this module only when it is named on the command line. The tiles are blank, as
@@ -41,7 +42,21 @@ def test_screenshot_of_the_map_page(new_page, espoo_data, name, viewport, mobile
             .every(tile => tile.classList.contains("leaflet-tile-loaded") && getComputedStyle(tile).opacity === "1")"""
     )
 
-    image = page.screenshot(animations="disabled")
+    save(page.screenshot(animations="disabled"), name, viewport)
+
+
+def test_screenshot_of_a_venue_page_on_a_phone(new_page, espoo_data):
+    from visits.models import Venue
+
+    venue = Venue.objects.filter(active=True, visits__isnull=False).order_by("pk").first()
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(venue.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+
+    save(page.screenshot(animations="disabled"), "venue-phone", PHONE)
+
+
+def save(image: bytes, name: str, viewport: dict) -> None:
     assert png_size(image) == (viewport["width"], viewport["height"])
 
     # Replaced whole, never half-written, should two runs overlap.
