@@ -4,7 +4,7 @@ import datetime
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -823,3 +823,43 @@ def place_search(text: str, *, language: str, limit: int = 5) -> list[PlaceMatch
         if len(found) == limit:
             break
     return list(found.values())
+
+
+ALTERNATIVE_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class VisitAlternatives:
+    """Where a resident's filters would find coming visits when they find none: the same filters
+    in the weeks after the range, without the area, without the language, without the kind of
+    help. A count is None when it does not apply (that filter was not chosen)."""
+
+    later: PublicFilters
+    later_count: int
+    other_areas: int | None = None
+    other_languages: int | None = None
+    other_services: int | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(count for count in (self.later_count, self.other_areas, self.other_languages, self.other_services))
+
+
+def visit_alternatives(*, filters: PublicFilters, weeks: int = ALTERNATIVE_WEEKS) -> VisitAlternatives:
+    """Counts of coming visits near the resident's empty filters, in at most four queries: the
+    same filters in the `weeks` after the range, and the range with one filter (area, language,
+    kind of help) left out. Only visits still to come count, as on the map page."""
+
+    def count(changed: PublicFilters) -> int:
+        return public_visits(changed).upcoming().count()
+
+    later = replace(
+        filters, start=filters.end + datetime.timedelta(days=1), end=filters.end + datetime.timedelta(weeks=weeks)
+    )
+    return VisitAlternatives(
+        later=later,
+        later_count=count(later),
+        other_areas=count(replace(filters, area=None)) if filters.area else None,
+        other_languages=count(replace(filters, language=None)) if filters.language else None,
+        other_services=count(replace(filters, service=None)) if filters.service else None,
+    )

@@ -37,6 +37,7 @@ from visits.public.calendar_links import FeedLinks, feed_links, visit_calendar_l
 from visits.public.forms import (
     DEFAULT_DAYS,
     MAX_ID,
+    ORIGIN_FIELDS,
     CalendarFeedForm,
     MapDateForm,
     MapFilterForm,
@@ -54,6 +55,7 @@ from visits.selectors import (
     venue_coming_visits,
     venue_visit_patterns,
     venue_week,
+    visit_alternatives,
     visits_page,
 )
 
@@ -357,6 +359,63 @@ def service_point_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return public_cache(render(request, "visits/public/service_point.html", context))
 
 
+# What the map page's first screen replaces when the resident picks an area or "near me" there:
+# the area and every way of giving a starting point (the others are kept as they are).
+_QUICK_SEARCH_REPLACES = ("area", *ORIGIN_FIELDS)
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    """This page's address without the parameters `names`."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _filter_chips(
+    request: HttpRequest, form: MapFilterForm, filters: PublicFilters, origin: Place | None, show: str
+) -> list[dict]:
+    """The filters in force, each with the address of this page without it (one tap removes it)."""
+    chips = []
+    if not form.has_filter_errors:
+        if any(request.GET.get(name) for name in ("start", "end", "on")):
+            start, end = (date_format(day, "SHORT_DATE_FORMAT") for day in (filters.start, filters.end))
+            # Translators: a filter the resident chose: the first and last day of the range.
+            chips.append(
+                {"label": _("Dates: %(start)s–%(end)s") % {"start": start, "end": end}, "names": ("start", "end", "on")}
+            )
+        for name, value in (
+            ("area", filters.area),
+            ("service", filters.service),
+            ("language", filters.language),
+            ("venue", filters.venue),
+        ):
+            if value is not None:
+                label = form.fields[name].label if name != "venue" else _("Venue")
+                # Translators: a filter the resident chose: its name (Area) and value (Leppävaara).
+                chips.append(
+                    {"label": _("%(filter)s: %(value)s") % {"filter": label, "value": value}, "names": (name,)}
+                )
+        if show != "all":
+            chips.append({"label": dict(form.fields["show"].choices)[show], "names": ("show",)})
+    if origin is not None:
+        # Translators: the place distances count from: an address, an area or the resident's location.
+        chips.append({"label": _("Nearest first from %(place)s") % {"place": origin.label}, "names": ORIGIN_FIELDS})
+    return [{"label": chip["label"], "url": _without(request, *chip["names"])} for chip in chips]
+
+
+def _open_help(rows: list[dict], visits: list[Visit], *, origin: Place | None, is_today: bool) -> dict:
+    """The first screen's answer: the service point to go to (nearest from the origin, else one
+    open now, else one open that day) and the next visit not cancelled (nearest, else soonest)."""
+    open_rows = [row for row in rows if not row["hours"].closed]
+    if is_today and origin is None:
+        now = timezone.localtime().time()
+        open_rows.sort(key=lambda row: not any(opens <= now < closes for opens, closes in row["hours"].periods))
+    coming = [(visit, distance) for visit, distance in _distance_sorted(visits, origin) if not visit.is_cancelled]
+    visit, distance = coming[0] if coming else (None, None)
+    return {"point": (open_rows or rows or [None])[0], "visit": visit, "visit_distance": distance}
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The map of service points and upcoming visits, with the same places as lists first."""
@@ -417,6 +476,13 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "venues": _venue_markers(visits),
         "feed": _feed_links(request, filters),
+        "quick_form": MapFilterForm(auto_id="quick_%s", initial={"area": filters.area}),
+        "quick_keep": [
+            (name, value) for name, value in request.GET.items() if value and name not in _QUICK_SEARCH_REPLACES
+        ],
+        "chips": _filter_chips(request, form, filters, origin, show),
+        "open_help": _open_help(serving_rows, visits, origin=origin, is_today=on == local_today()),
+        "alternatives": visit_alternatives(filters=filters) if show != "points" and not visits else None,
     }
     return public_cache(render(request, "visits/public/map.html", context))
 
