@@ -11,7 +11,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tests.factories import PlaceFactory
+from tests.factories import AreaFactory, PlaceFactory
 from visits.models import (
     Advisor,
     CancelReason,
@@ -203,3 +203,25 @@ def at(day: str, clock: str = "10:00") -> datetime.datetime:
 def published(day: str = "2026-12-07", start: str = "10:00", end: str = "12:00", **kwargs) -> Visit:
     """A published visit on a day between two wall-clock times."""
     return VisitFactory(published=True, starts_at=at(day, start), ends_at=at(day, end), **kwargs)
+
+
+def sello_library() -> Venue:
+    """Sello library in Leppävaara as residents read it in fi, sv and en: the venue the page tests share."""
+    area = AreaFactory(slug="suur-leppavaara", name_fi="Suur-Leppävaara", name_sv="Stor-Alberga", name_en="Leppävaara")
+    return VenueFactory(
+        name_fi="Sellon kirjasto",
+        name_sv="Sellobiblioteket",
+        name_en="Sello library",
+        street_address_fi="Leppävaarankatu 9",
+        street_address_sv="Albergagatan 9",
+        postal_code="02600",
+        latitude=60.21748,
+        longitude=24.80992,
+        area=area,
+        accessibility_fi="Esteetön sisäänkäynti Leppävaarankadulta",
+        accessibility_sv="Tillgänglig ingång från Albergagatan",
+        accessibility_en="Step-free entrance from Leppävaarankatu",
+        public_transport_fi="Leppävaaran asema, 200 m",
+        public_transport_sv="Alberga station, 200 m",
+        public_transport_en="Leppävaara station, 200 m",
+    )

@@ -11,7 +11,7 @@ import time_machine
 
 from tests.factories import AreaFactory, ServiceTypeFactory
 from tests.html import links, parse, raw_text
-from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
+from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published, sello_library
 from visits.models import CancelReason
 from visits.services import visit_cancel, visits_publish
 
@@ -69,24 +69,7 @@ def page(response) -> Page:
 
 @pytest.fixture
 def sello():
-    area = AreaFactory(slug="suur-leppavaara", name_fi="Suur-Leppävaara", name_sv="Stor-Alberga", name_en="Leppävaara")
-    return VenueFactory(
-        name_fi="Sellon kirjasto",
-        name_sv="Sellobiblioteket",
-        name_en="Sello library",
-        street_address_fi="Leppävaarankatu 9",
-        street_address_sv="Albergagatan 9",
-        postal_code="02600",
-        latitude=60.21748,
-        longitude=24.80992,
-        area=area,
-        accessibility_fi="Esteetön sisäänkäynti Leppävaarankadulta",
-        accessibility_sv="Tillgänglig ingång från Albergagatan",
-        accessibility_en="Step-free entrance from Leppävaarankatu",
-        public_transport_fi="Leppävaaran asema, 200 m",
-        public_transport_sv="Alberga station, 200 m",
-        public_transport_en="Leppävaara station, 200 m",
-    )
+    return sello_library()
 
 
 @pytest.fixture

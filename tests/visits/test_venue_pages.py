@@ -10,7 +10,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AreaFactory, ServicePointFactory
+from tests.factories import ServicePointFactory
 from tests.html import links, parse, text
 from tests.visits.factories import (
     VenueFactory,
@@ -19,6 +19,7 @@ from tests.visits.factories import (
     VisitSeriesFactory,
     at,
     published,
+    sello_library,
 )
 from visits.models import CancelReason, Venue, VenueException
 from visits.services import visit_cancel
@@ -38,24 +39,7 @@ def _now_is_tuesday_1_december_2026():
 def sello() -> Venue:
     """Sello library, open 9–18 on weekdays, closed on Thursday 3 December for staff training and
     open only 12–16 on Tuesday 8 December."""
-    area = AreaFactory(slug="suur-leppavaara", name_fi="Suur-Leppävaara", name_sv="Stor-Alberga", name_en="Leppävaara")
-    venue = VenueFactory(
-        name_fi="Sellon kirjasto",
-        name_sv="Sellobiblioteket",
-        name_en="Sello library",
-        street_address_fi="Leppävaarankatu 9",
-        street_address_sv="Albergagatan 9",
-        postal_code="02600",
-        latitude=60.21748,
-        longitude=24.80992,
-        area=area,
-        accessibility_fi="Esteetön sisäänkäynti Leppävaarankadulta",
-        accessibility_sv="Tillgänglig ingång från Albergagatan",
-        accessibility_en="Step-free entrance from Leppävaarankatu",
-        public_transport_fi="Leppävaaran asema, 200 m",
-        public_transport_sv="Alberga station, 200 m",
-        public_transport_en="Leppävaara station, 200 m",
-    )
+    venue = sello_library()
     for weekday in range(5):
         VenueOpeningHoursFactory(venue=venue, weekday=weekday, opens=datetime.time(9), closes=datetime.time(18))
     VenueException.objects.create(
