@@ -450,7 +450,7 @@ class CopyItem:
     warnings: tuple[str, ...] = ()
 
 
-def _copy_left_out(source: Visit, plan: VisitPlan, review: Review) -> str:
+def _copy_left_out(source: Visit, plan: VisitPlan, review: Review, holidays: dict[datetime.date, str]) -> str:
     """Why a copy of `source` at `plan`'s time is left out, else "".
 
     Rule: a copy never re-creates what its series left out or already plans, nor lands on a
@@ -466,8 +466,7 @@ def _copy_left_out(source: Visit, plan: VisitPlan, review: Review) -> str:
             return _("Its series already has a visit on that day.")
     if plan.starts_at <= timezone.now():
         return _("That time is already over.")
-    holiday = public_holidays({day.year}).get(day)
-    if holiday:
+    if holiday := holidays.get(day):
         # Translators: the name of a public holiday.
         return _("Public holiday: %(holiday)s") % {"holiday": holiday}
     return " ".join(review.conflicts)
@@ -496,6 +495,8 @@ def week_copy_preview(
     shift = (first_week - source_week).days // 7
     visits = list(visits)
     prefetch_related_objects(visits, "series__skips", "series__visits")
+    last_week = first_week + datetime.timedelta(weeks=weeks)
+    holidays = public_holidays(range(first_week.year, last_week.year + 1))
     items = []
     for visit in visits:
         if visit.is_cancelled:
@@ -515,7 +516,7 @@ def week_copy_preview(
                 CopyItem(
                     source=visit,
                     plan=plan,
-                    left_out=_copy_left_out(visit, plan, review),
+                    left_out=_copy_left_out(visit, plan, review, holidays),
                     warnings=tuple(review.warnings),
                 )
             )
@@ -650,15 +651,6 @@ def series_schedule(
         else:
             kept.append(day)
     return Schedule(dates=kept, skipped=skipped)
-
-
-def series_dates(
-    *, rrule: str, starts_on: datetime.date, skip_public_holidays: bool, skips: Iterable[SeriesSkip] = ()
-) -> list[datetime.date]:
-    """The dates a series gives (see `series_schedule`)."""
-    return series_schedule(
-        rrule=rrule, starts_on=starts_on, skip_public_holidays=skip_public_holidays, skips=skips
-    ).dates
 
 
 def _occurrence_plan(plan: SeriesPlan, day: datetime.date) -> VisitPlan:
@@ -932,11 +924,6 @@ def series_preview(plan: SeriesPlan, *, series: VisitSeries | None = None) -> Se
     own_ids = {v.pk for v in own.values()}
     bookings = [b for b in around.bookings if b.visit_id not in own_ids]
     return SeriesPreview(dates=dates, skipped=schedule.skipped, review=review, bookings=bookings)
-
-
-def series_review(plan: SeriesPlan, *, series: VisitSeries | None = None) -> Review:
-    """The conflicts (which block the save) and warnings of `series_preview`."""
-    return series_preview(plan, series=series).review
 
 
 def series_skipped_dates(series: VisitSeries) -> list[SkippedDate]:

@@ -96,15 +96,6 @@ class FakeGeocoder:
 
 
 @pytest.fixture
-def geocoder(settings):
-    with FakeGeocoder() as fake:
-        settings.GEOCODING_URL = fake.url
-        settings.GEOCODING_API_KEY = ""
-        settings.GEOCODING_TIMEOUT_SECONDS = 0.5
-        yield fake
-
-
-@pytest.fixture
 def _now_is_tuesday_1_december_2026():
     with time_machine.travel(NOW, tick=False):
         yield

@@ -13,7 +13,7 @@ import time_machine
 from servicepoints.models import Area
 from tests.html import parse, text
 from tests.visits.factories import VenueFactory, published
-from tests.visits.test_geocoding import SELLO, FakeGeocoder, pelias
+from tests.visits.test_geocoding import SELLO, pelias
 from visits.selectors import place_search
 
 NOW = datetime.datetime(2026, 12, 1, 8, tzinfo=ZoneInfo("Europe/Helsinki"))
@@ -29,15 +29,6 @@ def _now_is_tuesday_1_december_2026():
 @pytest.fixture
 def offline(settings):
     settings.GEOCODING_URL = None
-
-
-@pytest.fixture
-def geocoder(settings):
-    with FakeGeocoder() as fake:
-        settings.GEOCODING_URL = fake.url
-        settings.GEOCODING_API_KEY = ""
-        settings.GEOCODING_TIMEOUT_SECONDS = 0.5
-        yield fake
 
 
 @pytest.fixture

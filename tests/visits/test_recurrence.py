@@ -16,7 +16,7 @@ from visits.recurrence import (
     weekly_rule,
     weekly_terms,
 )
-from visits.services import series_dates
+from visits.services import series_schedule
 
 TUESDAY_2_MARCH_2027 = datetime.date(2027, 3, 2)
 
@@ -161,12 +161,12 @@ def test_finnish_public_holidays_include_the_moving_and_the_fixed_ones():
 
 
 def test_series_dates_leave_out_holidays_and_skipped_ranges():
-    dates = series_dates(
+    dates = series_schedule(
         rrule="FREQ=WEEKLY;BYDAY=FR;COUNT=6",
         starts_on=datetime.date(2027, 3, 12),
         skip_public_holidays=True,
         skips=[SeriesSkip(start_date=datetime.date(2027, 4, 5), end_date=datetime.date(2027, 4, 9))],
-    )
+    ).dates
 
     assert dates == [
         datetime.date(2027, 3, 12),
@@ -177,9 +177,9 @@ def test_series_dates_leave_out_holidays_and_skipped_ranges():
 
 
 def test_series_dates_keep_holidays_when_told_to():
-    dates = series_dates(
+    dates = series_schedule(
         rrule="FREQ=WEEKLY;BYDAY=FR;COUNT=3", starts_on=datetime.date(2027, 3, 12), skip_public_holidays=False
-    )
+    ).dates
 
     assert datetime.date(2027, 3, 26) in dates
 
