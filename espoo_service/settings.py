@@ -97,6 +97,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "common.context_processors.map_settings",
             ],
+            # One way to write days and times on every page: |day, |moment (common.dates).
+            "builtins": ["common.templatetags.date_tags"],
         },
     },
 ]

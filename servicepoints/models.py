@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from common.dates import format_day
 
 # A generous box around Espoo: a point outside it is a typo, not a service point.
 ESPOO_LATITUDE_RANGE = (60.05, 60.40)
@@ -365,8 +366,8 @@ class DatedHours(models.Model):
                             # Translators: the first and last day of the other exception.
                             _("These dates overlap another exception (%(start)s–%(end)s); change or remove that one."),
                             params={
-                                "start": date_format(other.start_date, "SHORT_DATE_FORMAT"),
-                                "end": date_format(other.end_date, "SHORT_DATE_FORMAT"),
+                                "start": format_day(other.start_date),
+                                "end": format_day(other.end_date),
                             },
                             code="overlap",
                         )

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import time_format
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.dates import format_day
 from servicepoints.models import Area, DatedHours, DayHours, Place, ServiceType, WeeklyHours, hours_on
 from visits import recurrence
 
@@ -78,7 +79,7 @@ class Venue(Place):
         """
         start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
         hours = self.hours_on(start.date())
-        when = date_format(start.date(), "SHORT_DATE_FORMAT")
+        when = format_day(start.date())
         if hours.closed and (hours.is_exception or self.opening_hours.all()):
             if hours.reason:
                 # Translators: the venue's name, a date, and why the venue is closed.

@@ -10,13 +10,14 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format, time_format
-from django.utils.translation import get_language, gettext_lazy, npgettext, pgettext, pgettext_lazy
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, npgettext, pgettext, pgettext_lazy
 from icalendar import vRecur
+
+from common.dates import format_day
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_OCCURRENCES = 400
@@ -209,8 +210,6 @@ _DAYS_FROM_MONTH_END = {
     -4: pgettext_lazy("on the … of every month", "fourth-to-last day"),
     -5: pgettext_lazy("on the … of every month", "fifth-to-last day"),
 }
-# English staff pages keep Django's US short date (02/03/2027); a rule's end reads better as 3 Feb 2027.
-_END_DATE_FORMATS = {"en": "j M Y"}
 
 
 def _and_list(items: list[str]) -> str:
@@ -408,10 +407,9 @@ def rule_in_words(
         words = ending % {"pattern": words, "count": count}
     if "UNTIL" in parsed:
         last_day = _last_moment(parsed["UNTIL"][0]).date()
-        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
         # Translators: pattern: e.g. "every Tuesday 10.00–14.00"; date: the last day, e.g. 3.2.2027 (included).
         words = pgettext("repeat rule ends on a date", "%(pattern)s until %(date)s") % {
             "pattern": words,
-            "date": date_format(last_day, _END_DATE_FORMATS.get(language, "SHORT_DATE_FORMAT")),
+            "date": format_day(last_day),
         }
     return words

@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from common.dates import public_holidays
+from common.dates import format_moment, public_holidays
 from servicepoints.models import Area, DayHours, ServicePoint, ServiceType
 from visits.geocoding import Place
 from visits.models import Advisor, Language, Offered, Venue, VenueException, Visit, VisitAdvisor, VisitCopy, VisitSeries
@@ -465,7 +464,7 @@ def _history_value(name: str, value: object, venues: dict[int, Venue]) -> str:
         # State and reason for cancellation read as their labels, in the staff member's language.
         return str(dict(choices).get(value, value))
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        return format_moment(value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value)

@@ -13,11 +13,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from common.dates import local_today, public_holidays
+from common.dates import format_day, local_today, public_holidays
 from servicepoints.models import ServiceType
 from visits.models import (
     Advisor,
@@ -101,7 +101,7 @@ class Review:
 
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    return f"{date_format(start, 'SHORT_DATE_FORMAT')} {time_format(start)}–{time_format(end)}"
+    return f"{format_day(start)} {time_format(start)}–{time_format(end)}"
 
 
 def _conflict_message(assignment: VisitAdvisor) -> str:
@@ -182,7 +182,7 @@ def _review(plan: VisitPlan, around: Surroundings, *, exclude: int | None = None
         review.warnings.append(
             # Translators: a date, then the name of the public holiday on it.
             _("%(date)s is a public holiday (%(holiday)s); residents may not expect a visit.")
-            % {"date": date_format(day, "SHORT_DATE_FORMAT"), "holiday": holiday}
+            % {"date": format_day(day), "holiday": holiday}
         )
     for other in around.venue_visits:
         if other.pk != exclude and other.starts_at < plan.ends_at and other.ends_at > plan.starts_at:
@@ -685,7 +685,7 @@ def _validate_series(plan: SeriesPlan, skips: Iterable[SeriesSkip]) -> Schedule:
 
 
 def _collect(errors: dict[str, list[str]], error: ValidationError, day: datetime.date) -> None:
-    label = date_format(day, "SHORT_DATE_FORMAT")
+    label = format_day(day)
     for name, messages in error.message_dict.items():
         errors.setdefault(name, []).extend(f"{label}: {m}" for m in messages)
 
@@ -918,7 +918,7 @@ def series_preview(plan: SeriesPlan, *, series: VisitSeries | None = None) -> Se
             continue
         found = _review(occurrence, around, exclude=visit.pk if visit else None)
         dates.append(PreviewDate(day=day, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, review=found))
-        label = date_format(day, "SHORT_DATE_FORMAT")
+        label = format_day(day)
         review.conflicts.extend(f"{label}: {message}" for message in found.conflicts)
         review.warnings.extend(f"{label}: {message}" for message in found.warnings)
     own_ids = {v.pk for v in own.values()}

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from common.dates import format_day
 from servicepoints.models import ServicePoint
 from servicepoints.selectors import OpeningNow, service_point_now
 
@@ -16,13 +17,13 @@ def status_label(status: str, point: ServicePoint) -> str:
     """The status in words, with the date that makes it true."""
     if status == ServicePoint.Status.PLANNED and point.opens_on:
         # Translators: the date a service point opens.
-        return _("Opens %(date)s") % {"date": date_format(point.opens_on)}
+        return _("Opens %(date)s") % {"date": format_day(point.opens_on)}
     if status == ServicePoint.Status.CLOSING:
         # Translators: the last day a closing service point serves residents.
-        return _("Closing: last day %(date)s") % {"date": date_format(point.closes_on)}
+        return _("Closing: last day %(date)s") % {"date": format_day(point.closes_on)}
     if status == ServicePoint.Status.CLOSED and point.closes_on:
         # Translators: the last day a closed service point served residents.
-        return _("Closed; the last day was %(date)s") % {"date": date_format(point.closes_on)}
+        return _("Closed; the last day was %(date)s") % {"date": format_day(point.closes_on)}
     return str(ServicePoint.Status(status).label).capitalize()
 
 
@@ -39,7 +40,7 @@ def _next_opening(opening: OpeningNow, today: datetime.date) -> str:
         # Translators: a weekday (abbreviated, e.g. Tue) and a clock time, e.g. 9.00.
         return _("opens %(day)s at %(time)s") % {**when, "day": date_format(opens_at, "D")}
     # Translators: a date and a clock time, e.g. 9.00.
-    return _("opens %(day)s at %(time)s") % {**when, "day": date_format(opens_at, "SHORT_DATE_FORMAT")}
+    return _("opens %(day)s at %(time)s") % {**when, "day": format_day(opens_at)}
 
 
 @register.simple_tag(takes_context=True)

@@ -20,7 +20,7 @@ def test_the_swedish_link_opens_the_same_service_point_in_swedish(page, espoo_ne
     expect(main).to_contain_text("Köpmansvägen 1")
     expect(main).to_contain_text("02100 Esbo")
     expect(main).to_contain_text("Stor-Hagalund")
-    expect(main).to_contain_text("30 juni 2023")
+    expect(main).to_contain_text("sista öppetdagen var 30.6.2023")
     expect(main).to_contain_text("Enligt planen (16.12.2021) stängs servicepunkten i slutet av juni 2023")
     expect(main.get_by_role("link", name="Servicepunkten i Mattby")).to_have_attribute(
         "href", "/sv/service-points/matinkyla/"

@@ -106,7 +106,7 @@ def test_the_series_preview_shows_dates_and_a_conflict_before_submitting(page: P
 
     preview = page.locator("#series-preview")
     expect(preview).to_contain_text("3 visits to make or change")
-    expect(preview).to_contain_text("Every Tuesday 10.00–12.00, 3 times")
+    expect(preview).to_contain_text("Every Tuesday 10:00–12:00, 3 times")
     expect(preview.locator(".preview-date--conflict")).to_contain_text(f"visit #{busy.pk}")
     expect(preview).to_contain_text("The advisors' other visits in this period")
     assert page.url.endswith("/en/staff/series/new/")

@@ -92,7 +92,7 @@ def test_scheduler_plans_a_series_cancels_a_visit_and_publishes(page: Page, sche
     first = visits[0]
     page.goto(f"/en/staff/?date={local_day(first)}&advisor={advisor.pk}")
     entry = page.locator(".cal-visit", has=page.locator(f'a[href="/en/staff/visits/{first.pk}/"]'))
-    expect(entry).to_contain_text("15.00–17.00 Sello library")
+    expect(entry).to_contain_text("15:00–17:00 Sello library")
     expect(entry.locator(".state")).to_have_text("Draft")
     assert_no_violations(page)
 

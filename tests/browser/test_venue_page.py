@@ -150,5 +150,5 @@ def test_without_javascript_the_venue_page_says_everything_and_shows_no_empty_ma
     expect(page.locator(".venue-closures")).to_contain_text("Closed (Inventory)")
     expect(visit(page, scheduled.pk)).to_be_visible()
     expect(visit(page, cancelled.pk).locator(".visit-status--cancelled")).to_contain_text(REASON)
-    expect(page.locator(".venue-patterns li")).to_have_text(re.compile(r"^Every \w+ 10\.00–14\.00$"))
+    expect(page.locator(".venue-patterns li")).to_have_text(re.compile(r"^Every \w+ 10:00–14:00$"))
     expect(page.locator(f'a[download][href$="/calendar.ics?venue={venue.pk}&lang=en"]')).to_have_count(1)

@@ -1,8 +1,11 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.utils import translation
 
-from common.dates import weeks_covering
+from common.dates import format_day, format_moment, weeks_covering
 
 
 @pytest.mark.parametrize(
@@ -25,3 +28,34 @@ def test_whole_weeks_monday_first_cover_the_range(start, end, first, last, rows)
     days = [day for week in weeks for day in week]
     assert all(week[0].weekday() == 0 and len(week) == 7 for week in weeks)
     assert days == [days[0] + datetime.timedelta(days=i) for i in range(len(days))]
+
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+TODAY = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=HELSINKI)
+
+
+@pytest.mark.parametrize(
+    ("language", "this_year", "next_year", "with_weekday", "moment"),
+    [
+        ("fi", "7.12.", "12.1.2027", "ma 7.12.", "12.1.2027 klo 13.05"),
+        ("sv", "7.12.", "12.1.2027", "mån 7.12.", "12.1.2027 kl. 13.05"),
+        ("en", "7 Dec", "12 Jan 2027", "Mon 7 Dec", "12 Jan 2027, 13:05"),
+    ],
+)
+def test_a_day_is_written_one_way_per_language_with_the_year_only_when_not_this_year(
+    language, this_year, next_year, with_weekday, moment
+):
+    with time_machine.travel(TODAY, tick=False), translation.override(language):
+        assert format_day(datetime.date(2026, 12, 7)) == this_year
+        assert format_day(datetime.date(2027, 1, 12)) == next_year
+        assert format_day(datetime.date(2026, 12, 7), "D") == with_weekday
+        # A moment is read in Helsinki time: 11.05 UTC is 13.05 in January.
+        assert format_moment(datetime.datetime(2027, 1, 12, 11, 5, tzinfo=datetime.UTC)) == moment
+
+
+def test_the_year_follows_the_helsinki_date_not_the_servers_utc_date():
+    # 23.30 UTC on New Year's Eve is already 1 January in Helsinki: 2027 is "this year".
+    new_years_eve = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(new_years_eve, tick=False), translation.override("en"):
+        assert format_day(datetime.date(2027, 1, 1)) == "1 Jan"
+        assert format_day(datetime.date(2026, 12, 31)) == "31 Dec 2026"

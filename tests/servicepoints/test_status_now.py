@@ -23,14 +23,14 @@ def badge(client, path: str) -> tuple[str, str]:
     ("moment", "kind", "label"),
     [
         # Epiphany, a Wednesday holiday: closed all day, open again on Thursday.
-        (datetime.datetime(2027, 1, 6, 12, 0, tzinfo=HELSINKI), "closed-now", "Closed today · opens tomorrow at 09.00"),
+        (datetime.datetime(2027, 1, 6, 12, 0, tzinfo=HELSINKI), "closed-now", "Closed today · opens tomorrow at 09:00"),
         # A Tuesday at noon: open until six.
-        (datetime.datetime(2027, 1, 12, 12, 0, tzinfo=HELSINKI), "open", "Open now · until 18.00"),
+        (datetime.datetime(2027, 1, 12, 12, 0, tzinfo=HELSINKI), "open", "Open now · until 18:00"),
         # The same Tuesday before opening and after closing.
-        (datetime.datetime(2027, 1, 12, 7, 30, tzinfo=HELSINKI), "closed-now", "Closed now · opens today at 09.00"),
-        (datetime.datetime(2027, 1, 12, 19, 0, tzinfo=HELSINKI), "closed-now", "Closed now · opens tomorrow at 09.00"),
+        (datetime.datetime(2027, 1, 12, 7, 30, tzinfo=HELSINKI), "closed-now", "Closed now · opens today at 09:00"),
+        (datetime.datetime(2027, 1, 12, 19, 0, tzinfo=HELSINKI), "closed-now", "Closed now · opens tomorrow at 09:00"),
         # A Friday evening: the weekend is closed, Monday opens.
-        (datetime.datetime(2027, 1, 15, 19, 0, tzinfo=HELSINKI), "closed-now", "Closed now · opens Mon at 09.00"),
+        (datetime.datetime(2027, 1, 15, 19, 0, tzinfo=HELSINKI), "closed-now", "Closed now · opens Mon at 09:00"),
     ],
     ids=["holiday", "open", "before-opening", "after-closing", "weekend-ahead"],
 )

@@ -166,7 +166,7 @@ def test_restoring_is_refused_when_the_advisor_has_meanwhile_been_booked_elsewhe
         visit_restore(visit=visit)
 
     assert refused.value.messages == [
-        f"Aino Neuvoja is already booked: visit #{other.pk}, Entresse library, 12/07/2026 11.00–13.00."
+        f"Aino Neuvoja is already booked: visit #{other.pk}, Entresse library, 7 Dec 11:00–13:00."
     ]
     visit.refresh_from_db()
     assert visit.state == State.CANCELLED

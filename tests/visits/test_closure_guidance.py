@@ -75,7 +75,7 @@ def test_a_closed_points_page_lists_the_next_visits_in_its_area_soonest_first(cl
         f"/en/visits/{later.pk}/",
         "/en/visits/?area=suur-tapiola",
     ]
-    assert " ".join(visits[0]["text"].split()) == "Tuesday 1.12. 13.00–15.00, Tapiola senior centre"
+    assert " ".join(visits[0]["text"].split()) == "Tuesday 1 Dec 13:00–15:00, Tapiola senior centre"
     assert visits[-1]["text"] == "All visits in this area"
     assert block["headings"] == ["Where to go instead", "Mobile service in the same area (Suur-Tapiola)"]
     # The nearest points still serving come first, as before.

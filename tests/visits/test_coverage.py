@@ -328,13 +328,22 @@ def test_the_month_view_describes_every_week_of_the_month(scheduler_client, date
     assert all("No service" in text(cell) for cell in row.select("td"))
 
 
-def test_the_week_view_describes_that_week_only(scheduler_client):
+@pytest.mark.parametrize(
+    ("date", "monday", "period"),
+    [
+        ("2027-03-10", "2027-03-08", "from 8 Mar to 14 Mar"),
+        # A week of another year than this one names its year.
+        ("2028-03-08", "2028-03-06", "from 6 Mar 2028 to 12 Mar 2028"),
+    ],
+    ids=["this-year", "next-year"],
+)
+def test_the_week_view_describes_that_week_only(scheduler_client, date, monday, period):
     AreaFactory(slug="suur-tapiola")
 
-    section = panel(scheduler_client, view="week", date="2027-03-10")
+    section = panel(scheduler_client, view="week", date=date)
 
-    assert [cell["data-week"] for cell in section.select('tr[data-area="suur-tapiola"] td')] == ["2027-03-08"]
-    assert "from 03/08/2027 to 03/14/2027" in text(section)
+    assert [cell["data-week"] for cell in section.select('tr[data-area="suur-tapiola"] td')] == [monday]
+    assert period in text(section)
 
 
 def test_the_panel_shows_a_week_without_service_apart_from_a_covered_one(scheduler_client):

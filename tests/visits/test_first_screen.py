@@ -49,7 +49,7 @@ def test_the_short_search_and_the_nearest_open_help_come_before_the_full_filters
     assert quick.select_one("#near-me") is not None
     help_links = [a.get_text(strip=True) for a in page.select("#open-help a")]
     assert help_links == ["North library point", "North library"]
-    assert "Open today: 08.00–16.00" in page.select_one("#open-help [data-kind=point]").get_text(" ", strip=True)
+    assert "Open today: 08:00–16:00" in page.select_one("#open-help [data-kind=point]").get_text(" ", strip=True)
 
 
 def test_the_short_search_keeps_the_other_filters_in_force(client, places):
@@ -64,7 +64,7 @@ def test_each_active_filter_is_a_chip_linking_to_the_page_without_it(client, pla
 
     chips = {a.get_text(" ", strip=True).split(": ", 1)[1]: a["href"] for a in page.select("#active-filters a.chip")}
     assert chips == {
-        "Dates: 12/01/2026–12/10/2026 ×": "/en/?area=north&language=fi",
+        "Dates: 1 Dec–10 Dec ×": "/en/?area=north&language=fi",
         "Area: North ×": "/en/?language=fi&start=2026-12-01&end=2026-12-10",
         "Language: Finnish ×": "/en/?area=north&start=2026-12-01&end=2026-12-10",
     }
@@ -100,6 +100,9 @@ def test_no_result_without_alternatives_says_so(client, places):
     no_visits = page.select_one("#no-visits")
     assert no_visits.select("a") == []
     assert "No visits in the following four weeks either" in no_visits.get_text()
+    # Days in another year than this one are written with their year.
+    chips = [a.get_text(" ", strip=True) for a in page.select("#active-filters a.chip")]
+    assert "Dates: 1 Mar 2027–2 Mar 2027 ×" in [chip.split(": ", 1)[1] for chip in chips]
 
 
 def test_the_skip_link_and_the_toggle_lead_to_the_map_and_the_list(client, places):

@@ -79,8 +79,8 @@ def test_a_visit_on_a_day_the_venue_is_closed_is_a_conflict_and_nothing_is_saved
         venue=venue, starts_at=at(datetime.date(2027, 12, 14), 10), ends_at=at(datetime.date(2027, 12, 14), 12)
     )
 
-    assert services.visit_review(plan).conflicts == ["Sellon kirjasto is closed on 12/14/2027 (Inventory)."]
-    with pytest.raises(ValidationError, match="is closed on 12/14/2027"):
+    assert services.visit_review(plan).conflicts == ["Sellon kirjasto is closed on 14 Dec (Inventory)."]
+    with pytest.raises(ValidationError, match="is closed on 14 Dec"):
         services.visit_create(plan)
     assert not Visit.objects.exists()
 
@@ -96,7 +96,7 @@ def test_other_hours_on_a_date_replace_the_weekly_hours(venue):
     afternoon = services.visit_review(VisitPlanFactory(venue=venue, starts_at=at(day, 12), ends_at=at(day, 15)))
 
     assert morning.conflicts == [
-        "Sellon kirjasto is open only 12.00–15.00 on 12/14/2027; the visit must fit within those hours."
+        "Sellon kirjasto is open only 12:00–15:00 on 14 Dec; the visit must fit within those hours."
     ]
     assert afternoon.conflicts == []
 
@@ -145,7 +145,7 @@ def test_a_closed_day_visit_is_listed_as_not_published_and_the_others_still_publ
     chosen = {"visits": [blocked.pk, fine.pk], "next": url("calendar")}
 
     check = page_of(scheduler_client.post(url("visits_publish"), chosen))
-    assert "Will not be published: Sellon kirjasto is closed on 12/14/2027 (Inventory)." in check.text
+    assert "Will not be published: Sellon kirjasto is closed on 14 Dec (Inventory)." in check.text
 
     scheduler_client.post(url("visits_publish"), {**chosen, "acknowledged": check.hidden["acknowledged"]})
     assert {v.pk: v.state for v in Visit.objects.all()} == {blocked.pk: State.DRAFT, fine.pk: State.PUBLISHED}
@@ -320,7 +320,7 @@ def test_the_preview_answers_htmx_with_the_dates_and_saves_nothing(scheduler_cli
     page = page_of(response)
     assert "6 visits to make or change" not in page.text
     assert "5 visits to make or change" in page.text
-    assert "Fri 12/24/2027: Public holiday: Christmas Eve" in page.text
+    assert "Fri 24 Dec: Public holiday: Christmas Eve" in page.text
     assert "FREQ=" not in page.text
     assert "<html" not in response.content.decode()
     assert not Visit.objects.exists()
@@ -372,9 +372,9 @@ def test_the_series_page_lists_the_dates_left_out_automatically_and_by_hand(sche
 
     page = page_of(scheduler_client.get(url("series_detail", pk=series.pk)))
 
-    assert "Fri 12/17/2027: Skipped in the series: Training day" in page.text
-    assert "Fri 12/24/2027: Public holiday: Christmas Eve" in page.text
-    assert "Fri 12/31/2027" not in page.text.split("Dates left out")[1].split("Visits")[0]
+    assert "Fri 17 Dec: Skipped in the series: Training day" in page.text
+    assert "Fri 24 Dec: Public holiday: Christmas Eve" in page.text
+    assert "Fri 31 Dec" not in page.text.split("Dates left out")[1].split("Visits")[0]
 
 
 # Copying weeks --------------------------------------------------------------------------------

@@ -156,10 +156,10 @@ def test_the_week_is_a_grid_of_placed_visits_that_reads_as_a_list_of_days(schedu
     grid = page.find(class_="time-grid")
     assert grid.find(class_="time-grid__hours")["aria-hidden"] == "true"
     days = grid.find_all("section", class_="week-day")
-    assert [text(day.find("h3")) for day in days][:2] == ["Monday 03/30/2026", "Tuesday 03/31/2026"]
+    assert [text(day.find("h3")) for day in days][:2] == ["Monday 30 Mar", "Tuesday 31 Mar"]
     [item] = days[1].find_all("li", class_="cal-visit")
     assert {"cal-start-13", "cal-span-8"} <= set(item["class"])
-    assert text(item).startswith("10.00–12.00 Sello Library")
+    assert text(item).startswith("10:00–12:00 Sello Library")
     assert not page.find(attrs={"style": True})
 
 
@@ -182,7 +182,7 @@ def test_holidays_and_venue_closures_are_named_on_their_days(scheduler_client):
         marks = [text(mark) for mark in page.find_all(class_="day-mark")]
         assert "Public holiday: Good Friday" in marks
         assert "Sello Library: closed (Renovation)" in marks
-        assert "Kalajärvi Senior Centre: open 12.00–15.00 only" in marks
+        assert "Kalajärvi Senior Centre: open 12:00–15:00 only" in marks
 
     week = calendar_page(scheduler_client, date=MONDAY.isoformat())
     friday = week.find(id="day-20260403").find_parent("section")
@@ -198,7 +198,7 @@ def test_a_visit_at_a_closed_venue_is_flagged_with_the_reason(scheduler_client):
     page = calendar_page(scheduler_client, date=TUESDAY.isoformat())
 
     closure = page.find(class_="cal-visit__closure")
-    assert text(closure) == "! Warning: Sello Library is closed on 03/31/2026."
+    assert text(closure) == "! Warning: Sello Library is closed on 31 Mar."
     assert closure.find(class_="warn-mark")["aria-hidden"] == "true"
 
 

@@ -11,13 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, time_format
+from django.utils.formats import time_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from common.dates import local_today, weeks_covering
+from common.dates import format_day, local_today, weeks_covering
 from common.http import public_cache
 from common.qr import qr_svg
 from servicepoints.models import ServicePoint, great_circle_m
@@ -302,7 +302,7 @@ def _venue_markers(visits: list[Visit]) -> list[dict]:
         marker["visits"].append(
             {
                 "id": visit.pk,
-                "when": f"{date_format(start, 'D j.n.')} {time_format(start)}–{time_format(end)}",
+                "when": f"{format_day(start, 'D')} {time_format(start)}–{time_format(end)}",
                 "cancelled": visit.is_cancelled,
                 "reason": visit.public_cancel_reason,
                 "url": visit.get_absolute_url(),
@@ -379,7 +379,7 @@ def _filter_chips(
     chips = []
     if not form.has_filter_errors:
         if any(request.GET.get(name) for name in ("start", "end", "on")):
-            start, end = (date_format(day, "SHORT_DATE_FORMAT") for day in (filters.start, filters.end))
+            start, end = (format_day(day) for day in (filters.start, filters.end))
             # Translators: a filter the resident chose: the first and last day of the range.
             chips.append(
                 {"label": _("Dates: %(start)s–%(end)s") % {"start": start, "end": end}, "names": ("start", "end", "on")}

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import format_day
 from common.forms import IsoDateField
 from servicepoints.models import Area, ServiceType
 from visits.models import (
@@ -506,9 +506,7 @@ class SkipForm(ServiceErrorsMixin, forms.Form):
             .order_by("occurrence_date")
             .values_list("occurrence_date", flat=True)
         )
-        self.fields["dates"].choices = [
-            (day.isoformat(), f"{date_format(day, 'D')} {date_format(day, 'SHORT_DATE_FORMAT')}") for day in coming
-        ]
+        self.fields["dates"].choices = [(day.isoformat(), format_day(day, "D")) for day in coming]
 
     def clean(self) -> dict:
         data = super().clean()

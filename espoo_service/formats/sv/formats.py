@@ -1,6 +1,9 @@
-# Finland-Swedish writes dates and clock times as in Finnish (30.11.2026, 09.00), not as in Sweden (2026-11-30, 09:00).
-DATE_FORMAT = "j F Y"
+# Finland-Swedish writes days and clock times as in Finnish (3.12.2026 kl. 10.00), not as in Sweden
+# (2026-12-03 10:00). Pages leave the year out when it is this year (common.dates.format_day).
+DATE_FORMAT = "j.n.Y"
 SHORT_DATE_FORMAT = "j.n.Y"
-SHORT_DATETIME_FORMAT = "j.n.Y H.i"
+MONTH_DAY_FORMAT = "j.n."
 TIME_FORMAT = "H.i"
+DATETIME_FORMAT = r"j.n.Y \k\l. H.i"
+SHORT_DATETIME_FORMAT = r"j.n.Y \k\l. H.i"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
