@@ -145,9 +145,32 @@ if REDIS_URL:
             },
         }
     }
+    # Rendered public responses (common.public_cache): errors reach the cache's own circuit breaker.
+    CACHES["public"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": "espoo-public",
+        "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "espoo"}}
+    # Embedded: each process keeps its own responses; the data version in the database keeps them true.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "espoo"},
+        "public": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "espoo-public",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
+PUBLIC_CACHE_ALIAS = "public"
+# How long a rendered response is kept. Its key changes every minute anyway ("open now").
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 120, minimum=0)
+# While one request renders a response, others for it wait this long before rendering too.
+PUBLIC_CACHE_LOCK_SECONDS = 3
+# After a cache error, responses are rendered without the cache for this many seconds.
+PUBLIC_CACHE_RETRY_SECONDS = 5
+# Names the deployment in cache keys; by default a hash of the code, templates and catalogues.
+RELEASE = env_str("RELEASE", "")
 
 # Celery: tasks run in-process without a broker in the embedded mode.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

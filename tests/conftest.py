@@ -36,7 +36,8 @@ def _own_redis_database(worker_id):
 
     url = parts._replace(path=f"/{database}").geturl()
     settings.REDIS_URL = settings.CELERY_BROKER_URL = app.conf.broker_url = url
-    settings.CACHES["default"]["LOCATION"] = url
+    for cache in settings.CACHES.values():
+        cache["LOCATION"] = url
 
 
 @pytest.fixture
@@ -61,11 +62,13 @@ def espoo_network(db):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -77,6 +77,10 @@ def on_private_redis(settings, private_redis):
             },
         }
     }
+    settings.CACHES["public"] = {
+        **settings.CACHES["default"],
+        "OPTIONS": {**settings.CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
     original = app.conf.broker_url
     app.conf.broker_url = url
     yield server
