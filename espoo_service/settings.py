@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages, feeds and the API from the cache, skipping the middleware below on a hit.
+    "common.public_cache.PublicResponseCacheMiddleware",
     # An ETag on every page and feed; a matching If-None-Match gets 304 without the body.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -234,6 +236,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # leaves Django holding half-built settings when a check below refuses to start (manage.py would
 # then run on Django's defaults and pass `check` instead of failing).
 STATICFILES_DIRS = [BASE_DIR / "static", Path(find_spec("leaflet").origin).resolve().parent / "static"]
+# In production collectstatic names each file by a hash of its content and writes a gzip and a
+# Brotli copy beside it (Brotli from the `Brotli` package); WhiteNoise serves the copy the browser
+# accepts, and a hashed name with `max-age` of ten years and `immutable`, as its content never
+# changes under that name. The unhashed names keep WhiteNoise's 60-second default.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,4 +1,6 @@
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +170,65 @@ def test_production_settings_use_postgres_redis_and_a_secure_posture():
         "True",
         "True",
     ]
+
+
+# Collects the project's own static files (not the thousand of the admin and the packages, which
+# take ten seconds more to compress) with the production storage into `root`, then asks the
+# production middleware for one file by its hashed and by its plain name, as a browser would.
+STATIC_FILES_SERVED = """
+import gzip, json
+from pathlib import Path
+
+import brotli
+from django.conf import settings
+from django.core.management import call_command
+from django.templatetags.static import static
+from django.test import Client
+
+settings.STATIC_ROOT = root
+settings.STATICFILES_DIRS = [settings.BASE_DIR / "static"]
+settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+call_command("collectstatic", interactive=False, verbosity=0)
+original = (settings.BASE_DIR / "static/js/service-map.js").read_bytes()
+decoders = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}
+client = Client(HTTP_HOST="palvelut.espoo.fi")
+served = {}
+for name, url in (("hashed", static("js/service-map.js")), ("plain", "/static/js/service-map.js")):
+    for accepted in ("gzip", "br, gzip"):
+        response = client.get(url, HTTP_ACCEPT_ENCODING=accepted, secure=True)
+        encoding = response.get("Content-Encoding")
+        served[f"{name} {accepted}"] = {
+            "url": url,
+            "status": response.status_code,
+            "encoding": encoding,
+            "cache": response.get("Cache-Control"),
+            "vary": response.get("Vary"),
+            "intact": decoders[encoding](b"".join(response.streaming_content)) == original,
+        }
+print(json.dumps(served))
+"""
+
+
+def test_production_serves_hashed_static_files_compressed_and_cached_for_good(tmp_path):
+    result = manage("shell", "--no-imports", "-c", f"root = {str(tmp_path)!r}\n{STATIC_FILES_SERVED}", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout.splitlines()[-1])
+    hashed = served["hashed gzip"]["url"]
+    assert re.fullmatch(r"/static/js/service-map\.[0-9a-f]{12}\.js", hashed)
+    assert {case: (answer["status"], answer["encoding"], answer["intact"]) for case, answer in served.items()} == {
+        "hashed gzip": (200, "gzip", True),
+        "hashed br, gzip": (200, "br", True),
+        "plain gzip": (200, "gzip", True),
+        "plain br, gzip": (200, "br", True),
+    }
+    assert all(answer["vary"] == "Accept-Encoding" for answer in served.values())
+    caching = {case: answer["cache"] for case, answer in served.items()}
+    # A hashed name never changes content: browsers and proxies keep it ten years without asking.
+    # A plain name changes content at the next deployment: it is kept only briefly.
+    assert caching == {
+        "hashed gzip": "max-age=315360000, public, immutable",
+        "hashed br, gzip": "max-age=315360000, public, immutable",
+        "plain gzip": "max-age=60, public",
+        "plain br, gzip": "max-age=60, public",
+    }

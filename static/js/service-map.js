@@ -1,6 +1,7 @@
 /*
  * Enhances the service point list with a map. The list, rendered by the server, stays the
- * source of what a resident reads: each popup repeats the texts of its list item. Popups are
+ * source of what a resident reads: each popup repeats the texts of its list item, and the page's
+ * data says only where each marker stands and how it looks, so no text comes twice. Popups are
  * built from DOM nodes with textContent so a name from the database can never become markup.
  * What it makes, visit-layer.js receives as window.espoo.serviceMap (null without a map).
  */
@@ -47,26 +48,26 @@ window.espoo.serviceMap = (function (dom) {
     return node ? node.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
-  function popupContent(props, item, statusText, href) {
+  function popupContent(props, item, name, statusText, href) {
     var root = element("div", "map-popup");
-    root.appendChild(element("p", "map-popup__name", props.name));
+    root.appendChild(element("p", "map-popup__name", name));
     // The list item's badge says what holds now (e.g. closed today though open in general).
-    var badge = item ? item.querySelector(".status") : null;
+    var badge = item.querySelector(".status");
     var status = element("p", "map-popup__status " + (badge ? badge.className : "status status--" + props.status));
     var symbol = element("span", "status__symbol");
     symbol.setAttribute("aria-hidden", "true");
     status.appendChild(symbol);
     status.appendChild(document.createTextNode(statusText));
     root.appendChild(status);
-    var closes = textOf(item ? item.querySelector(".place-list__closes") : null);
+    var closes = textOf(item.querySelector(".place-list__closes"));
     if (closes) {
       root.appendChild(element("p", "map-popup__closes", closes));
     }
-    root.appendChild(element("p", "map-popup__address", props.address + ", " + props.postal_code + " " + props.city));
+    root.appendChild(element("p", "map-popup__address", textOf(item.querySelector(".place-list__address"))));
     var link = element("a", "map-popup__link", container.dataset.labelLink);
     link.href = href;
     root.appendChild(link);
-    var guidance = item ? item.querySelector(".closure-guidance") : null;
+    var guidance = item.querySelector(".closure-guidance");
     if (guidance) {
       root.appendChild(guidanceCopy(guidance));
     }
@@ -223,17 +224,21 @@ window.espoo.serviceMap = (function (dom) {
   collection.features.forEach(function (feature) {
     var props = feature.properties;
     var item = listItem(props.slug);
-    var statusText = textOf(item ? item.querySelector(".status") : null) || props.status;
-    var linkNode = item ? item.querySelector(".place-list__name a") : null;
-    var href = linkNode ? linkNode.getAttribute("href") : props.url;
+    // Every point on the map is listed; one that is not would have a marker with nothing to say.
+    if (!item) {
+      return;
+    }
+    var name = textOf(item.querySelector(".place-list__name"));
+    var statusText = textOf(item.querySelector(".status")) || props.status;
+    var href = item.querySelector(".place-list__name a").getAttribute("href");
     var latLng = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
     var marker = L.marker(latLng, {
       icon: markerIcon(props),
-      title: props.name + " – " + statusText,
+      title: name + " – " + statusText,
       keyboard: true,
       riseOnHover: true,
     });
-    marker.bindPopup(popupContent(props, item, statusText, href));
+    marker.bindPopup(popupContent(props, item, name, statusText, href));
     // The element exists only once the map has a view, after fitBounds below.
     marker.on("add", function () {
       marker.getElement().dataset.slug = props.slug;

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.factories import AreaFactory, ServiceTypeFactory
+from tests.factories import AreaFactory, ServicePointFactory, ServiceTypeFactory
 from tests.html import links, parse, raw_text
 from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published, sello_library
 from visits.models import CancelReason
@@ -606,6 +606,40 @@ def test_markup_cannot_close_the_json_ld_script_element(client, hostile_visit):
     assert data["location"]["address"]["streetAddress"] == "Katu & <b>1</b>"
     assert "<" not in block.group(1) and ">" not in block.group(1)
     assert content.count("<script") == content.count("</script>") == len(re.findall(r"<script\b", content))
+
+
+# The map page
+
+
+MAP_DATA = r'<script id="{}" type="application/json">(.*?)</script>'
+
+
+@pytest.mark.django_db
+def test_the_map_page_carries_each_places_and_visits_text_once(client):
+    # ASCII texts: the map's JSON writes other letters as \u escapes, which a count would miss.
+    point = ServicePointFactory(street_address_fi="Pistekatu 3")
+    venue = VenueFactory(street_address_fi="Kirjastotie 5", latitude=60.21, longitude=24.81)
+    kept = published(day="2026-12-07", venue=venue)
+    cancelled = published(day="2026-12-08", venue=venue)
+    visit_cancel(visit=cancelled, reason=CancelReason.ILLNESS, details={"fi": "Neuvoja sairastui."})
+
+    content = client.get("/fi/").content.decode()
+
+    # Every place still has its marker, placed from the map's data.
+    points = json.loads(re.search(MAP_DATA.format("service-points-data"), content, re.DOTALL).group(1))
+    venues = json.loads(re.search(MAP_DATA.format("visit-venues-data"), content, re.DOTALL).group(1))
+    assert [(feature["properties"]["slug"], feature["geometry"]["coordinates"]) for feature in points["features"]] == [
+        (point.slug, [24.7, 60.2])
+    ]
+    assert [(marker["id"], marker["coordinates"], [v["id"] for v in marker["visits"]]) for marker in venues] == [
+        (venue.pk, [24.81, 60.21], [kept.pk, cancelled.pk])
+    ]
+    # The texts of their popups are in the lists, and only there: the point's address, the venue's
+    # address under each of its two visits, the cancelled visit's link and reason.
+    assert content.count("Pistekatu 3") == 1
+    assert content.count("Kirjastotie 5") == 2
+    assert content.count(f'"/fi/visits/{cancelled.pk}/"') == 1
+    assert content.count("Neuvoja sairastui.") == 1
 
 
 # Caching

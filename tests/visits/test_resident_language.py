@@ -6,6 +6,7 @@ and after the translations are compiled.
 """
 
 import datetime
+import json
 
 import pytest
 import time_machine
@@ -144,7 +145,12 @@ def test_the_map_popup_data_gives_the_reason_in_the_page_language(client):
     visit = cancelled(fi="Uusi aika tulossa.")
 
     with time_machine.travel(NOW + datetime.timedelta(days=5), tick=False):
-        page = client.get("/en/").content.decode()
+        soup = html(client, "/en/")
 
-    assert "The advisor is ill. Uusi aika tulossa." in page
-    assert f'"id": {visit.pk}' in page
+    # The popup takes the visit's text from its item in the list beside the map (visit-layer.js).
+    item = soup.select_one(f'.visit-list a[href="/en/visits/{visit.pk}/"]').find_parent("li")
+    status = item.select_one(".visit-status--cancelled")
+    assert " ".join(status.get_text(" ", strip=True).split()) == "× Cancelled: The advisor is ill. Uusi aika tulossa."
+    assert element_with(status, "Uusi aika tulossa.")["lang"] == "fi"
+    markers = json.loads(soup.select_one("#visit-venues-data").string)
+    assert [v["id"] for marker in markers for v in marker["visits"]] == [visit.pk]

@@ -25,7 +25,6 @@ from servicepoints.selectors import (
     journey_planner_url,
     nearest_serving_point,
     service_point_alternatives,
-    service_point_feature,
     service_point_hours_on,
     service_point_week,
     service_points_with_details,
@@ -282,34 +281,37 @@ def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return _calendar_response(body, filename=f"visit-{visit.pk}.ics", attachment=True)
 
 
+def _point_markers(rows: list[dict]) -> dict:
+    """The service points' map markers as GeoJSON: where each stands and how it looks (its kind,
+    its status on the day shown). Its name, address, link and status text are in its list item on
+    the same page, where service-map.js reads them, so the page carries them once."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["point"].longitude, row["point"].latitude]},
+                "properties": {"slug": row["point"].slug, "kind": row["point"].kind, "status": row["status"]},
+            }
+            for row in rows
+        ],
+    }
+
+
 def _venue_markers(visits: list[Visit]) -> list[dict]:
-    """One map marker per venue, listing its visits; times already in the active language."""
+    """One map marker per venue: where it stands and its visits, each with its day and time in the
+    active language. The rest of its popup (the venue's name and address, each visit's link and
+    cancellation) is in the visit list on the same page, where visit-layer.js reads it."""
     venues: dict[int, dict] = {}
     for visit in visits:
         venue = visit.venue
         marker = venues.setdefault(
-            venue.pk,
-            {
-                "id": venue.pk,
-                "name": venue.name,
-                "address": f"{venue.street_address}, {venue.city}",
-                "area": venue.area.name,
-                "coordinates": [venue.longitude, venue.latitude],
-                "visits": [],
-            },
+            venue.pk, {"id": venue.pk, "coordinates": [venue.longitude, venue.latitude], "visits": []}
         )
         start, end = timezone.localtime(visit.starts_at), timezone.localtime(visit.ends_at)
         marker["visits"].append(
-            {
-                "id": visit.pk,
-                "when": f"{format_day(start, 'D')} {time_format(start)}–{time_format(end)}",
-                "cancelled": visit.is_cancelled,
-                "reason": visit.public_cancel_reason,
-                "url": visit.get_absolute_url(),
-            }
+            {"id": visit.pk, "when": f"{format_day(start, 'D')} {time_format(start)}–{time_format(end)}"}
         )
-    for marker in venues.values():
-        marker["all_cancelled"] = all(v["cancelled"] for v in marker["visits"])
     return list(venues.values())
 
 
@@ -470,10 +472,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "nearest": nearest,
         "visit_count": len(visits),
         "continues_on": continues_on,
-        "geojson": {
-            "type": "FeatureCollection",
-            "features": [service_point_feature(service_point=row["point"], on=on) for row in rows],
-        },
+        "geojson": _point_markers(rows),
         "venues": _venue_markers(visits),
         "feed": _feed_links(request, filters),
         "quick_form": MapFilterForm(auto_id="quick_%s", initial={"area": filters.area}),
