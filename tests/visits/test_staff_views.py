@@ -352,8 +352,7 @@ def test_a_conflict_names_the_other_visit_and_nothing_is_saved(scheduler_client,
     for action in ("review", "save"):
         page = page_of(scheduler_client.post(url("visit_create"), {**data, "action": action, "acknowledged": ""}))
         assert (
-            f"Aino Neuvoja is already booked: visit #{other.pk}, Ison Omenan kirjasto, 3 Mar 11:00–13:00."
-            in page.text
+            f"Aino Neuvoja is already booked: visit #{other.pk}, Ison Omenan kirjasto, 3 Mar 11:00–13:00." in page.text
         )
         assert ("action", "save") not in page.buttons
     assert Visit.objects.count() == 1
