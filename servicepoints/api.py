@@ -13,6 +13,7 @@ from common.api import (
     date_description,
     date_schema,
     parse_iso_date,
+    prepared_response,
     reject_repeated_parameters,
     responses,
 )
@@ -61,8 +62,8 @@ class ServicePointFilters(LanguageQuery):
 
 
 @router.get("/service-points", response=responses(ServicePointCollection), summary="Service points as GeoJSON")
-def service_points(request: HttpRequest, response: HttpResponse, filters: Query[ServicePointFilters]) -> dict:
+def service_points(request: HttpRequest, response: HttpResponse, filters: Query[ServicePointFilters]) -> HttpResponse:
     reject_repeated_parameters(request)
     public_cache(response)
     on = parse_iso_date("on", filters.on) if filters.on is not None else local_today()
-    return service_point_collection(on=on, language=filters.lang)
+    return prepared_response(request, response, service_point_collection(on=on, language=filters.lang))

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 
 from servicepoints.models import DayHours, OpeningHours, OpeningHoursException, ServicePoint, ServiceType, hours_on
@@ -17,17 +17,23 @@ class Alternative:
     recommended: bool
 
 
+def _service_points_in_order() -> QuerySet[ServicePoint]:
+    """Every service point with its area and kinds of help, by area and then name (in the active language)."""
+    return (
+        ServicePoint.objects.select_related("area")
+        .prefetch_related(Prefetch("services", queryset=ServiceType.objects.order_by("ordering", "slug")))
+        .order_by("area__ordering", "name")
+    )
+
+
 def service_points_with_details() -> "list[ServicePoint]":
     """All service points with what their pages and map need, in a fixed number of queries."""
     return list(
-        ServicePoint.objects.select_related("area")
-        .prefetch_related(
-            Prefetch("services", queryset=ServiceType.objects.order_by("ordering", "slug")),
+        _service_points_in_order().prefetch_related(
             Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
             Prefetch("exceptions", queryset=OpeningHoursException.objects.order_by("start_date", "opens")),
             "alternatives",
         )
-        .order_by("area__ordering", "name")
     )
 
 
@@ -100,10 +106,12 @@ def service_point_feature(*, service_point: ServicePoint, on: datetime.date) -> 
 
 
 def service_point_collection(*, on: datetime.date, language: str) -> dict:
+    """Every service point as a GeoJSON Feature in `language`, in two queries: a Feature needs
+    neither the hours nor the alternatives that pages load with `service_points_with_details`."""
     with translation.override(language):
         return {
             "type": "FeatureCollection",
-            "features": [service_point_feature(service_point=p, on=on) for p in service_points_with_details()],
+            "features": [service_point_feature(service_point=p, on=on) for p in _service_points_in_order()],
         }
 
 

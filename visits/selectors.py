@@ -4,19 +4,33 @@ import datetime
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.dates import format_moment, public_holidays
 from servicepoints.models import Area, DayHours, ServicePoint, ServiceType
 from visits.geocoding import Place
-from visits.models import Advisor, Language, Offered, Venue, VenueException, Visit, VisitAdvisor, VisitCopy, VisitSeries
+from visits.models import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_SERVICE,
+    Advisor,
+    Language,
+    Offered,
+    Venue,
+    VenueException,
+    Visit,
+    VisitAdvisor,
+    VisitCopy,
+    VisitSeries,
+)
 from visits.recurrence import local_datetime, rule_in_words
 
 if TYPE_CHECKING:
@@ -293,6 +307,19 @@ def public_visits(filters: PublicFilters) -> QuerySet[Visit]:
     Cancelled visits stay in: residents must see that a visit they planned on is off. The
     query count does not grow with the number of visits (two prefetches).
     """
+    return (
+        _public_visits_matching(filters)
+        .select_related("venue__area")
+        .prefetch_related(
+            Prefetch("services", queryset=ServiceType.objects.order_by("ordering", "slug")),
+            Prefetch("languages", queryset=Language.objects.order_by("ordering", "code")),
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def _public_visits_matching(filters: PublicFilters) -> QuerySet[Visit]:
+    """The visits `public_visits` lists, in no order and with nothing related loaded."""
     queryset = Visit.objects.public().overlapping(
         local_datetime(filters.start, datetime.time()),
         local_datetime(filters.end + datetime.timedelta(days=1), datetime.time()),
@@ -305,14 +332,7 @@ def public_visits(filters: PublicFilters) -> QuerySet[Visit]:
         queryset = queryset.offering(filters.service)
     if filters.language is not None:
         queryset = queryset.in_language(filters.language)
-    return (
-        queryset.select_related("venue__area")
-        .prefetch_related(
-            Prefetch("services", queryset=ServiceType.objects.order_by("ordering", "slug")),
-            Prefetch("languages", queryset=Language.objects.order_by("ordering", "code")),
-        )
-        .order_by("starts_at", "pk")
-    )
+    return queryset
 
 
 @dataclass(frozen=True)
@@ -378,27 +398,6 @@ def upcoming_visits_by_area(
     return found
 
 
-def visit_feature(visit: Visit) -> dict:
-    """One GeoJSON Feature for a public visit, in the active language."""
-    venue = visit.venue
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [venue.longitude, venue.latitude]},
-        "properties": {
-            "id": visit.pk,
-            "starts_at": timezone.localtime(visit.starts_at).isoformat(),
-            "ends_at": timezone.localtime(visit.ends_at).isoformat(),
-            "status": visit.public_status,
-            "cancel_reason": visit.public_cancel_reason if visit.is_cancelled else None,
-            "venue": {"id": venue.pk, "name": venue.name, "address": f"{venue.street_address}, {venue.city}"},
-            "area": venue.area.slug,
-            "services": [service.code for service in visit.offered_services],
-            "languages": [language.code for language in visit.offered_languages],
-            "url": visit.get_absolute_url(),
-        },
-    }
-
-
 @dataclass(frozen=True)
 class VisitCursor:
     """A place in the public visit order (start time, then id): the last visit a page showed."""
@@ -422,15 +421,128 @@ def visit_collection_page(
     offset: following the cursors lists every visit exactly once, in order, however deep, and a
     visit added or removed meanwhile does not shift the pages after it.
     """
-    queryset = public_visits(filters)
+    queryset = _public_visits_matching(filters).order_by("starts_at", "pk")
     if after is not None:
         queryset = queryset.filter(starts_at__gte=after.starts_at).exclude(starts_at=after.starts_at, pk__lte=after.pk)
-    rows = list(queryset[: limit + 1])
-    shown = rows[:limit]
+    rows = list(queryset.values_list(*_VisitRow._fields)[: limit + 1])
+    shown = [_VisitRow(*row) for row in rows[:limit]]
     next_after = VisitCursor(starts_at=shown[-1].starts_at, pk=shown[-1].pk) if len(rows) > limit else None
     with translation.override(language):
-        collection = {"type": "FeatureCollection", "features": [visit_feature(v) for v in shown]}
+        collection = {"type": "FeatureCollection", "features": _visit_features(shown)}
     return VisitCollectionPage(collection=collection, next_after=next_after)
+
+
+class _VisitRow(NamedTuple):
+    """The columns of a visit that its Feature shows."""
+
+    pk: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    venue_id: int
+    # From here on, what `Visit.public_status` and `Visit.public_cancel_reason` read.
+    state: str
+    cancel_reason_code: str
+    cancel_reason: str
+    cancel_reason_sv: str
+    cancel_reason_en: str
+
+
+_STATE_COLUMNS = _VisitRow._fields[_VisitRow._fields.index("state") :]
+
+
+def _visit_features(rows: list[_VisitRow]) -> list[dict]:
+    """One GeoJSON Feature per visit, in the active language, in three more queries.
+
+    A page is built from plain rows rather than model instances: instances with their venue,
+    area and prefetched kinds of help and languages cost more than everything else the API does
+    for a page. The model still decides what residents read: a visit's status and reason for
+    cancellation (`Visit.public_status`, `Visit.public_cancel_reason`), its link (the
+    `visits:detail` URL of `Visit.get_absolute_url`), and what a visit that names no kind of help
+    or language offers: general guidance, in Finnish (`Visit.offered_services`, `offered_languages`).
+    """
+    pks = [row.pk for row in rows]
+    services = _codes_by_visit(
+        Visit.services.through.objects.filter(visit_id__in=pks)
+        .order_by("servicetype__ordering", "servicetype__slug")
+        .values_list("visit_id", "servicetype__slug")
+    )
+    languages = _codes_by_visit(
+        Visit.languages.through.objects.filter(visit_id__in=pks)
+        .order_by("language__ordering", "language__code")
+        .values_list("visit_id", "language_id")
+    )
+    venues = {
+        pk: (
+            {"type": "Point", "coordinates": [longitude, latitude]},
+            {"id": pk, "name": name, "address": f"{street_address}, {city}"},
+            area,
+        )
+        # In the active language, with modeltranslation's fallbacks, as `Venue.name` reads.
+        for pk, name, street_address, city, longitude, latitude, area in Venue.objects.filter(
+            pk__in={row.venue_id for row in rows}
+        ).values_list("pk", "name", "street_address", "city", "longitude", "latitude", "area__slug")
+    }
+    moment = _local_isoformat()
+    url_head, url_tail = _pk_url("visits:detail")
+    default_services, default_languages = [DEFAULT_SERVICE[0]], [DEFAULT_LANGUAGE[0]]
+    public_state: dict[tuple, tuple[str, str | None]] = {}
+    features = []
+    for row in rows:
+        # Visits with the same state and texts read the same: each combination is put to the model once.
+        stated = row[-len(_STATE_COLUMNS) :]
+        if stated not in public_state:
+            visit = Visit(**dict(zip(_STATE_COLUMNS, stated, strict=True)))
+            public_state[stated] = (visit.public_status, visit.public_cancel_reason if visit.is_cancelled else None)
+        status, cancel_reason = public_state[stated]
+        geometry, venue, area = venues[row.venue_id]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "id": row.pk,
+                    "starts_at": moment(row.starts_at),
+                    "ends_at": moment(row.ends_at),
+                    "status": status,
+                    "cancel_reason": cancel_reason,
+                    "venue": venue,
+                    "area": area,
+                    "services": services.get(row.pk, default_services),
+                    "languages": languages.get(row.pk, default_languages),
+                    "url": f"{url_head}{row.pk}{url_tail}",
+                },
+            }
+        )
+    return features
+
+
+def _codes_by_visit(links: QuerySet) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for visit_id, code in links:
+        found.setdefault(visit_id, []).append(code)
+    return found
+
+
+def _local_isoformat() -> Callable[[datetime.datetime], str]:
+    """ISO 8601 in the current time zone with its offset, as `timezone.localtime(...).isoformat()`,
+    the zone looked up once and each moment converted once (visits share their hours)."""
+    zone = timezone.get_current_timezone()
+    written: dict[datetime.datetime, str] = {}
+
+    def moment(value: datetime.datetime) -> str:
+        if value not in written:
+            written[value] = value.astimezone(zone).isoformat()
+        return written[value]
+
+    return moment
+
+
+def _pk_url(viewname: str) -> tuple[str, str]:
+    """What comes before and after the pk in the path of `viewname`, in the active language: the
+    URL is reversed once per page rather than once per visit."""
+    marker = "987654321"  # not a language code nor a path segment of ours
+    head, tail = reverse(viewname, kwargs={"pk": int(marker)}).split(marker)
+    return head, tail
 
 
 # Staff calendar ------------------------------------------------------------------------------
