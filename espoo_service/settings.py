@@ -167,6 +167,8 @@ else:
 PUBLIC_CACHE_ALIAS = "public"
 # How long a rendered response is kept. Its key changes every minute anyway ("open now").
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 120, minimum=0)
+# Bytes of response bodies each process keeps in its own memory in front of Redis.
+PUBLIC_CACHE_LOCAL_BYTES = env_int("PUBLIC_CACHE_LOCAL_BYTES", 32 * 1024 * 1024, minimum=0)
 # While one request renders a response, others for it wait this long before rendering too.
 PUBLIC_CACHE_LOCK_SECONDS = 3
 # After a cache error, responses are rendered without the cache for this many seconds.

@@ -64,11 +64,15 @@ def espoo_network(db):
 def _clear_cache():
     from django.core.cache import caches
 
+    from common.public_cache import recent
+
     for cache in caches.all():
         cache.clear()
+    recent.clear()
     yield
     for cache in caches.all():
         cache.clear()
+    recent.clear()
 
 
 @pytest.fixture(autouse=True)

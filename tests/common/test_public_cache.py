@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from common.public_cache import data_version
+from common.public_cache import data_version, recent
 from servicepoints.models import OpeningHours
 from servicepoints.tasks import add_public_holiday_closures
 from tests.factories import OpeningHoursFactory, ServicePointFactory
@@ -312,3 +312,16 @@ def test_a_draft_is_never_shown_and_publishing_it_is(world, client):
     assert "14:20" not in page(client, VISITS)
     Visit.objects.filter(pk=draft.pk).update(state=State.PUBLISHED, published_at=NOW)
     assert "14:20" in page(client, VISITS)
+
+
+def test_each_process_keeps_its_recent_responses_within_a_byte_budget(settings):
+    settings.PUBLIC_CACHE_LOCAL_BYTES = 100
+    recent.put("a", ([], b"x" * 60))
+    recent.put("b", ([], b"y" * 30))
+    recent.get("a")  # used lately: "b" is now the oldest
+    recent.put("c", ([], b"z" * 30))
+    recent.put("too big", ([], b"w" * 101))
+
+    assert recent.get("a") is not None and recent.get("c") is not None
+    assert recent.get("b") is None and recent.get("too big") is None
+    assert recent.size == 90

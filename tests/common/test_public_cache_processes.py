@@ -229,6 +229,7 @@ def test_redis_hung_and_gone_is_not_an_outage_and_the_cache_refills(app_factory,
     time.sleep(settings.PUBLIC_CACHE_RETRY_SECONDS + 0.5)
     for _ in range(4):
         assert "Sello library, hall B" in app.get(path)[1]
+        assert app.get(f"/sv/venues/{pk}/")[0] == 200  # a page no process holds yet
     assert len(cache.keys("*espoo-public*")) > stored
 
     # Redis goes away altogether.
