@@ -176,10 +176,14 @@ def in_process(paths: dict[str, str], renders: int) -> dict[str, InProcess]:
 
     client = Client()
 
+    from common.public_cache import recent
+
     def clear_caches() -> None:
-        # Every alias, not only the default: the rendered responses have a cache of their own ("public").
+        # Every alias, not only the default: the rendered responses have a cache of their own
+        # ("public"), and each process keeps its recent ones in memory too.
         for alias in settings.CACHES:
             caches[alias].clear()
+        recent.clear()
 
     def get(path: str) -> tuple[float, int]:
         """Seconds the request took and the body's size."""
