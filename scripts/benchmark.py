@@ -223,6 +223,12 @@ def in_process(paths: dict[str, str], renders: int) -> dict[str, InProcess]:
 # Load generator ---------------------------------------------------------------------------------
 
 
+# Each keep-alive connection is renewed after this many requests. Which of gunicorn's two worker
+# processes takes a connection is chance; kept for a whole run, 4 connections all on one worker
+# (1 run in 8) would measure one core instead of two, for the app and the static file alike.
+RENEW_AFTER_REQUESTS = 200
+
+
 def _client_process(port: int, path: str, threads: int, seconds: float, barrier, results) -> None:
     """`threads` keep-alive connections asking for `path` one request after another for `seconds`.
 
@@ -258,6 +264,8 @@ def _client_process(port: int, path: str, threads: int, seconds: float, barrier,
             own.append(finished - started)
             ends[index] = finished
             count[0 if response.status == 200 else 1] += 1
+            if len(own) % RENEW_AFTER_REQUESTS == 0:
+                connection.close()  # the next request opens a new keep-alive connection
         connection.close()
 
     barrier.wait()
