@@ -1,15 +1,21 @@
 import ast
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.management import call_command
+
+from tests.processes import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CELERY_BIN = Path(sys.executable).with_name("celery")
@@ -169,3 +175,35 @@ def celery_worker(transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A Redis of the test's own on a free port, for drills that pause or stop it: (process, URL).
+    The shared Redis is never touched."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("The drill needs redis-server (Debian's redis-server package).", pytrace=False)
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("The private Redis did not start.")
+                time.sleep(0.05)
+        yield server, url
+    finally:
+        if server.poll() is None:  # a drill may have stopped it already
+            os.kill(server.pid, signal.SIGCONT)
+            server.terminate()
+            server.wait(timeout=10)

@@ -7,7 +7,6 @@ shared PostgreSQL database of the suite and the shared Redis are never touched.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.health.test_hung_redis import free_port
+from tests.processes import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
 BOUND_SECONDS = 3
@@ -49,36 +48,6 @@ def database_url(tmp_path) -> Iterator[str]:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
-
-
-@pytest.fixture
-def private_redis_url(tmp_path) -> Iterator[tuple[subprocess.Popen, str]]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("The drill needs redis-server (Debian's redis-server package).", pytrace=False)
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_timeout=1).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    pytest.fail("The private Redis did not start.")
-                time.sleep(0.05)
-        yield server, url
-    finally:
-        if server.poll() is None:
-            os.kill(server.pid, signal.SIGCONT)
-            server.terminate()
-            server.wait(timeout=10)
 
 
 class App:
@@ -204,8 +173,8 @@ def test_a_change_made_by_another_process_shows_on_every_web_process(app_factory
         assert "Sello library, main hall" in app.get(path)[1]
 
 
-def test_redis_hung_and_gone_is_not_an_outage_and_the_cache_refills(app_factory, private_redis_url):
-    redis_server, url = private_redis_url
+def test_redis_hung_and_gone_is_not_an_outage_and_the_cache_refills(app_factory, private_redis):
+    redis_server, url = private_redis
     app = app_factory(url)
     cache = redis.Redis.from_url(url, socket_timeout=1)
     pk = app.shell(VENUE).strip().splitlines()[-1]

@@ -8,54 +8,14 @@ never touched. Every wait on Redis is bounded by REDIS_TIMEOUT_SECONDS.
 
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
-import redis
 
 pytestmark = pytest.mark.django_db
 
 BOUND_SECONDS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis(tmp_path) -> Iterator[tuple[subprocess.Popen, str]]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("The drill needs redis-server (Debian's redis-server package).", pytrace=False)
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_timeout=1).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    pytest.fail("The private Redis did not start.")
-                time.sleep(0.05)
-        yield server, url
-    finally:
-        os.kill(server.pid, signal.SIGCONT)
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
