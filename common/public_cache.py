@@ -15,6 +15,7 @@ rendered as if there were none.
 """
 
 import functools
+import gzip
 import hashlib
 import logging
 import re
@@ -29,7 +30,7 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language_from_request
 
 logger = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ class _RecentResponses:
             return entry
 
     def put(self, key: str, entry: tuple) -> None:
-        size = len(entry[1])
+        size = _entry_size(entry)
         if size > settings.PUBLIC_CACHE_LOCAL_BYTES:
             return
         with self.lock:
@@ -187,7 +188,7 @@ class _RecentResponses:
             self.size += size
             while self.size > settings.PUBLIC_CACHE_LOCAL_BYTES:
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped[1])
+                self.size -= _entry_size(dropped)
 
     def clear(self) -> None:
         with self.lock:
@@ -235,9 +236,37 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Bodies this small gain nothing from compression.
+GZIP_FROM_BYTES = 512
+
+
+def _entry(response: HttpResponse) -> tuple:
+    """What is stored of a response: its headers, its body, and the body gzipped once here
+    rather than per request (public responses carry no secret, so compressing them reveals none)."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
+    compressed = None
+    if len(response.content) >= GZIP_FROM_BYTES and not response.has_header("Content-Encoding"):
+        compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+    return headers, response.content, compressed
+
+
+def _entry_size(entry: tuple) -> int:
+    return len(entry[1]) + len(entry[2] or b"")
+
+
 def _from_entry(request: HttpRequest, entry: tuple) -> HttpResponse:
-    headers, content = entry
-    response = HttpResponse(content, headers=headers)
+    headers, content, compressed = entry
+    if compressed is not None and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed, headers=headers)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(compressed))
+        # Another body under the same name: the ETag says so (as Django's GZipMiddleware does).
+        if (etag := response.get("ETag", "")) and not etag.startswith("W/"):
+            response.headers["ETag"] = f"W/{etag}"
+    else:
+        response = HttpResponse(content, headers=headers)
     if "if-none-match" in request.headers:
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
     return response
@@ -280,14 +309,14 @@ class PublicResponseCacheMiddleware:
             return _from_entry(request, entry)
         try:
             response = self.get_response(request)
-            if _cacheable_response(request, response) and not _pending(connection):
-                headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
-                entry = (headers, response.content)
-                recent.put(key, entry)
-                breaker.call("set", key, entry, settings.PUBLIC_CACHE_SECONDS)
+            if not _cacheable_response(request, response) or _pending(connection):
+                return response
+            entry = _entry(response)
+            recent.put(key, entry)
+            breaker.call("set", key, entry, settings.PUBLIC_CACHE_SECONDS)
         finally:
             breaker.call("delete", lock)
-        return response
+        return _from_entry(request, entry)
 
     @staticmethod
     def _wait_for(key: str):

@@ -6,6 +6,7 @@ way: a change that did not move it would show up as a stale page.
 """
 
 import datetime
+import gzip
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -316,12 +317,28 @@ def test_a_draft_is_never_shown_and_publishing_it_is(world, client):
 
 def test_each_process_keeps_its_recent_responses_within_a_byte_budget(settings):
     settings.PUBLIC_CACHE_LOCAL_BYTES = 100
-    recent.put("a", ([], b"x" * 60))
-    recent.put("b", ([], b"y" * 30))
+    recent.put("a", ([], b"x" * 40, b"g" * 20))  # a body and its gzipped copy: 60 bytes
+    recent.put("b", ([], b"y" * 30, None))
     recent.get("a")  # used lately: "b" is now the oldest
-    recent.put("c", ([], b"z" * 30))
-    recent.put("too big", ([], b"w" * 101))
+    recent.put("c", ([], b"z" * 30, None))
+    recent.put("too big", ([], b"w" * 90, b"v" * 11))
 
     assert recent.get("a") is not None and recent.get("c") is not None
     assert recent.get("b") is None and recent.get("too big") is None
     assert recent.size == 90
+
+
+def test_a_browser_that_accepts_gzip_gets_the_body_compressed_once(world, client):
+    plain = client.get(VISITS)
+    first = client.get(VISITS, headers={"accept-encoding": "gzip, deflate, br"})
+    queries, again = queries_for(client, VISITS, accept_encoding="gzip")
+
+    assert "Content-Encoding" not in plain
+    assert first["Content-Encoding"] == again["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first.content) == gzip.decompress(again.content) == plain.content
+    assert int(first["Content-Length"]) == len(first.content) < len(plain.content) / 3
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in first["Vary"]
+    assert queries == 1
+    # The compressed body has a weak ETag of its own, and a conditional request still gets 304.
+    assert first["ETag"] == f"W/{plain['ETag']}"
+    assert client.get(VISITS, headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]}).status_code == 304
