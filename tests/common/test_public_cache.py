@@ -203,6 +203,24 @@ def _series_skip(world):
     return VISITS, "Cancelled"
 
 
+def _link_to_a_series(world):
+    series = VisitSeriesFactory(
+        venue=world["venue"], rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=4", starts_on=datetime.date(2026, 12, 7)
+    )
+    Visit.objects.filter(pk=world["visit"].pk).update(series=series, occurrence_date=datetime.date(2026, 12, 7))
+    world["series"] = series
+
+
+def _series_change(world):
+    series = world["series"]
+    series.rrule = "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=8"
+    series.save()
+    return f"/en/venues/{world['venue'].pk}/", "Every Monday and Thursday 10:00–12:00"
+
+
+_series_change.prepare = _link_to_a_series
+
+
 def _venue_exception(world):
     VenueException.objects.create(
         venue=world["venue"],
@@ -244,6 +262,7 @@ def _beat_task(world):
         _create_and_publish,
         _change,
         _series_skip,
+        _series_change,
         _venue_exception,
         _opening_hours,
         _translation,
@@ -306,6 +325,17 @@ def test_an_admin_save_shows_on_the_next_request(world, admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
 
     assert "Lift from the car park, level P1" in page(resident, client_page)
+
+
+def test_a_service_point_saved_in_the_admin_with_its_inlines_shows_on_the_next_request(world, admin_client, client):
+    assert "Tapiola service point" in page(client, "/en/service-points/tapiola/")
+    url = f"/admin/servicepoints/servicepoint/{world['point'].pk}/change/"
+    data = _admin_form(admin_client, url)
+    data["name_en"] = "Tapiola service point, Ainoa"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    assert "Tapiola service point, Ainoa" in page(client, "/en/service-points/tapiola/")
 
 
 def test_a_draft_is_never_shown_and_publishing_it_is(world, client):
