@@ -55,11 +55,18 @@ UNSTORED_HEADERS = {"date", "set-cookie"}
 # --- The data version --------------------------------------------------------------------------
 
 
+# The version this process read last: while the database is unreachable nothing can be written,
+# so what was stored under it may still answer (see PublicResponseCacheMiddleware).
+last_seen_version: int | None = None
+
+
 def data_version(using: str = DEFAULT_DB_ALIAS) -> int:
+    global last_seen_version
     with connections[using].cursor() as cursor:
         cursor.execute(READ_VERSION)
         row = cursor.fetchone()
-    return row[0] if row else 0
+    last_seen_version = row[0] if row else 0
+    return last_seen_version
 
 
 def bump_version(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -294,7 +301,7 @@ class PublicResponseCacheMiddleware:
             # be stored under an older version.
             key = _key(request, data_version())
         except DatabaseError:
-            return self.get_response(request)  # the view meets the database's trouble itself
+            return self._while_database_unreachable(request)
         except Exception:  # a host not allowed, and the like: the view's own handling answers
             return self.get_response(request)
         entry = recent.get(key)
@@ -317,6 +324,17 @@ class PublicResponseCacheMiddleware:
         finally:
             breaker.call("delete", lock)
         return _from_entry(request, entry)
+
+    def _while_database_unreachable(self, request: HttpRequest) -> HttpResponse:
+        """A database restarting: what was stored under the last version this process saw still
+        answers (nothing can be written meanwhile); anything else meets the outage in the view
+        and gets a 503 (common.http.DatabaseUnavailableMiddleware)."""
+        if last_seen_version is not None:
+            key = _key(request, last_seen_version)
+            entry = recent.get(key) or breaker.call("get", key)
+            if entry is not None:
+                return _from_entry(request, entry)
+        return self.get_response(request)
 
     @staticmethod
     def _wait_for(key: str):

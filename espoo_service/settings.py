@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages, feeds and the API from the cache, skipping the middleware below on a hit.
     "common.public_cache.PublicResponseCacheMiddleware",
+    # A database restarting: 503 with Retry-After instead of a 500.
+    "common.http.DatabaseUnavailableMiddleware",
     # An ETag on every page and feed; a matching If-None-Match gets 304 without the body.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
