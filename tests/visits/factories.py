@@ -11,6 +11,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from servicepoints.models import Area
 from tests.factories import AreaFactory, PlaceFactory
 from visits.models import (
     Advisor,
@@ -205,9 +206,13 @@ def published(day: str = "2026-12-07", start: str = "10:00", end: str = "12:00",
     return VisitFactory(published=True, starts_at=at(day, start), ends_at=at(day, end), **kwargs)
 
 
-def sello_library() -> Venue:
-    """Sello library in Leppävaara as residents read it in fi, sv and en: the venue the page tests share."""
-    area = AreaFactory(slug="suur-leppavaara", name_fi="Suur-Leppävaara", name_sv="Stor-Alberga", name_en="Leppävaara")
+def sello_library(area: Area | None = None) -> Venue:
+    """Sello library in Leppävaara as residents read it in fi, sv and en: the venue the page tests
+    share. In `area`, or a Suur-Leppävaara of its own (tests with the real network pass theirs)."""
+    if area is None:
+        area = AreaFactory(
+            slug="suur-leppavaara", name_fi="Suur-Leppävaara", name_sv="Stor-Alberga", name_en="Leppävaara"
+        )
     return VenueFactory(
         name_fi="Sellon kirjasto",
         name_sv="Sellobiblioteket",

@@ -10,7 +10,7 @@ from django.utils import translation
 from icalendar import Calendar
 
 from tests.factories import AreaFactory, ServiceTypeFactory
-from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published
+from tests.visits.factories import LanguageFactory, VenueFactory, VisitFactory, at, published, sello_library
 from visits.models import CancelReason
 from visits.services import VisitPlan, visit_cancel, visit_update
 
@@ -279,15 +279,7 @@ def test_a_bad_language_for_one_visit_is_a_json_400(client):
     ],
 )
 def test_places_and_links_come_in_the_language_asked(client, lang, name, address, city):
-    venue = VenueFactory(
-        name_fi="Sellon kirjasto",
-        name_sv="Sellobiblioteket",
-        name_en="Sello library",
-        street_address_fi="Leppävaarankatu 9",
-        street_address_sv="Albergagatan 9",
-        postal_code="02600",
-    )
-    visit = published(venue=venue, languages=[LanguageFactory(code="sv")])
+    visit = published(venue=sello_library(), languages=[LanguageFactory(code="sv")])
 
     for url in (f"/calendar.ics?lang={lang}", f"/visits/{visit.pk}.ics?lang={lang}"):
         [event] = parse(client.get(url)).walk("VEVENT")

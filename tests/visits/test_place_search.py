@@ -12,7 +12,7 @@ import time_machine
 
 from servicepoints.models import Area
 from tests.html import parse, text
-from tests.visits.factories import VenueFactory, published
+from tests.visits.factories import VenueFactory, published, sello_library
 from tests.visits.test_geocoding import SELLO, pelias
 from visits.selectors import place_search
 
@@ -46,17 +46,8 @@ def known_places(espoo_network) -> dict:
         longitude=24.6552,
         area=Area.objects.get(slug="suur-espoonlahti"),
     )
-    sello = VenueFactory(
-        name_fi="Sellon kirjasto",
-        name_sv="Sellobiblioteket",
-        name_en="Sello library",
-        street_address_fi="Leppävaarankatu 9",
-        street_address_sv="Albergagatan 9",
-        postal_code="02600",
-        latitude=SELLO[0],
-        longitude=SELLO[1],
-        area=Area.objects.get(slug="suur-leppavaara"),
-    )
+    sello = sello_library(area=Area.objects.get(slug="suur-leppavaara"))
+    assert (sello.latitude, sello.longitude) == SELLO
     return {
         "sello": published(day="2026-12-01", venue=sello),
         "lippulaiva": published(day="2026-12-03", venue=lippulaiva),
