@@ -45,7 +45,10 @@ BUMP_VERSION = (
 
 WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+["`]?(\w+)', re.I)
 # Tables no resident reads: sessions, logins, the admin's log, audit history, the version itself.
-PRIVATE_TABLES = re.compile(r"django_session|django_admin_log|(axes|auth)_\w+|\w+_historical\w+|" + VERSION_TABLE)
+PRIVATE_TABLES = re.compile(
+    r"django_session|django_admin_log|(axes|auth)_\w+|\w+_historical\w+|visits_(subscription|notice|delivery)\w*|"
+    + VERSION_TABLE
+)
 
 PUBLIC_PATHS = re.compile(r"/(?:(?:fi|sv|en)/(?!staff/)|calendar\.ics$|visits/\d+\.ics$|api/v1/)")
 # Response headers that belong to one response only.

@@ -195,6 +195,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Helsinki"
+# A task that runs longer than this is stopped (each notice task sets its own, shorter limits).
+CELERY_TASK_TIME_LIMIT = 300
+
+# Residents' notices (visits.notices): how often beat sweeps the outbox, how long a mail may stay
+# unsent after it was handed to a worker before it is handed over again, and how many attempts a
+# mail gets before it waits for staff to retry it from the admin.
+NOTICE_SWEEP_SECONDS = env_int("NOTICE_SWEEP_SECONDS", 30, minimum=1)
+NOTICE_RESEND_AFTER_SECONDS = env_int("NOTICE_RESEND_AFTER_SECONDS", 60, minimum=1)
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 8, minimum=1)
 
 # Authentication; Axes locks out a username from one address after repeated failures.
 AUTHENTICATION_BACKENDS = [
@@ -261,7 +270,14 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that hangs must not hold a worker: each SMTP wait ends after this many seconds.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "palveluneuvonta@espoo.invalid")
+# The address residents reach this site at: the links in notices start with it.
+SITE_URL = (env_url("SITE_URL", schemes=("https", "http"), required=PRODUCTION) or "http://127.0.0.1:8000").rstrip("/")
 
 # Map tiles: OpenStreetMap by default; the tile host is the only outside origin a page uses.
 MAP_TILE_URL = env_url("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", schemes=("https", "http"))

@@ -18,6 +18,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "palvelut.espoo.fi",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SITE_URL": "https://palvelut.espoo.fi",
 }
 
 
@@ -92,7 +93,9 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"]
+)
 def test_production_refuses_to_start_without_a_required_setting(missing):
     env = {name: value for name, value in PRODUCTION.items() if name != missing}
 

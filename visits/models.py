@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.conf import settings
@@ -305,6 +306,16 @@ class VisitQuerySet(models.QuerySet):
             return self.filter(models.Q(services=service) | models.Q(services__isnull=True))
         return self.filter(services=service)
 
+    def offering_any(self, services: "Iterable[ServiceType]") -> "VisitQuerySet":
+        """Visits that offer at least one of `services`, as `offering` reads each; all when none."""
+        services = list(services)
+        if not services:
+            return self
+        condition = models.Q(services__in=services)
+        if any(service.slug == DEFAULT_SERVICE[0] for service in services):
+            condition |= models.Q(services__isnull=True)
+        return self.filter(condition).distinct()
+
     def in_language(self, language: "Language") -> "VisitQuerySet":
         """Visits whose advice is given in `language`, as `Visit.offered_languages` reads them."""
         if language.code == DEFAULT_LANGUAGE[0]:
@@ -515,3 +526,156 @@ class VisitAdvisor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisor} @ {self.visit}"
+
+
+# Residents' e-mail notices ----------------------------------------------------------------------
+
+
+# An unconfirmed subscription is deleted after this long; the form says so.
+UNCONFIRMED_DAYS = 7
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self) -> "SubscriptionQuerySet":
+        return self.filter(confirmed_at__isnull=False)
+
+    def unconfirmed(self) -> "SubscriptionQuerySet":
+        return self.filter(confirmed_at__isnull=True)
+
+
+class Subscription(models.Model):
+    """A resident's wish to hear of visits and closures by e-mail, without an account.
+
+    Only the address and the choices are kept. Nothing but the confirmation mail is sent before
+    the resident follows its link (`confirmed_at`); the token in every mail's links is the only
+    key to the subscription's choices.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    areas = models.ManyToManyField(Area, blank=True, related_name="subscriptions", verbose_name=_("areas"))
+    venues = models.ManyToManyField(Venue, blank=True, related_name="subscriptions", verbose_name=_("venues"))
+    services = models.ManyToManyField(
+        ServiceType, blank=True, related_name="subscriptions", verbose_name=_("kinds of help")
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # When a confirmation mail (or, once confirmed, a mail with the link to change the choices)
+    # was last asked for: at most one an hour goes to an address.
+    link_requested_at = models.DateTimeField(_("link last sent at"), null=True, blank=True, editable=False)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        """Unconfirmed for longer than `UNCONFIRMED_DAYS`: its link no longer confirms it."""
+        return not self.is_confirmed and self.created_at < timezone.now() - datetime.timedelta(days=UNCONFIRMED_DAYS)
+
+
+class Notice(models.Model):
+    """An event residents are told of, written in the same transaction as the change behind it
+    (the outbox). The relay turns it into one `Delivery` per matching subscriber. A subscription's
+    own mails (its confirmation, a link to change it) go the same way, so they too survive an
+    outage of the broker or a worker."""
+
+    class Kind(models.TextChoices):
+        CANCELLED = "cancelled", _("visit cancelled")
+        RESTORED = "restored", _("visit restored")
+        MOVED = "moved", _("visit moved")
+        DIGEST = "digest", _("weekly digest of new visits")
+        VENUE_CLOSED = "venue_closed", _("venue closed")
+        POINT_CLOSING = "point_closing", _("service point closing")
+        CONFIRM = "confirm", _("confirmation of a subscription")
+        CHOICES_LINK = "choices_link", _("link to change a subscription")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What the notice is about; which one depends on the kind.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="notices", verbose_name=_("visit")
+    )
+    venue_exception = models.ForeignKey(
+        VenueException, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
+    )
+    service_point = models.ForeignKey(
+        "servicepoints.ServicePoint", on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    # The one recipient of a confirmation or a link to change the choices.
+    subscription = models.ForeignKey(
+        "Subscription", on_delete=models.CASCADE, null=True, blank=True, related_name="own_notices"
+    )
+    # Facts as they were when the event happened: a moved visit's former place and time, a
+    # closure's dates, a digest's period. The mail is written from these and the current rows.
+    details = models.JSONField(default=dict, blank=True)
+    # Events made by a periodic job carry a key, so that running the job again adds nothing.
+    key = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    relayed_at = models.DateTimeField(_("relayed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(relayed_at__isnull=True), name="notice_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Delivery(models.Model):
+    """One notice to one subscriber on one channel. The unique row makes a relay run twice, or a
+    task redelivered by the broker, harmless: it is claimed before sending and sent only once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed for good")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notice"))
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("subscription")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When the delivery was last handed to the broker or claimed by a worker: the sweep hands
+    # it over again when this is long past and it is still not sent.
+    touched_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "subscription", "channel"], name="one_delivery_per_notice"),
+        ]
+        indexes = [models.Index(fields=["state", "touched_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.notice} → {self.subscription}"
+
+    @property
+    def message_id(self) -> str:
+        """The same on every attempt, so a mail system that saw it once can drop a repeat."""
+        return f"<notice-{self.notice_id}.{self.subscription_id}@{settings.ICAL_UID_DOMAIN}>"

@@ -23,6 +23,7 @@ from visits.models import (
     Advisor,
     CancelReason,
     Language,
+    Notice,
     SeriesSkip,
     State,
     Venue,
@@ -32,6 +33,7 @@ from visits.models import (
     VisitCopy,
     VisitSeries,
 )
+from visits.notices.services import venue_closure_notices_kick, visit_notice_record
 from visits.recurrence import local_datetime, rule_dates
 
 P = ParamSpec("P")
@@ -271,6 +273,9 @@ def _write_assignments(visit: Visit, advisors: Iterable[Advisor]) -> None:
 
 
 def _apply(visit: Visit, plan: VisitPlan) -> Visit:
+    """Write the plan into the visit. A published visit given another place or time is a move,
+    recorded for residents in the same transaction (`visit_notice_record`)."""
+    before = Visit(venue_id=visit.venue_id, starts_at=visit.starts_at, ends_at=visit.ends_at)
     visit.venue = plan.venue
     visit.starts_at = plan.starts_at
     visit.ends_at = plan.ends_at
@@ -282,6 +287,9 @@ def _apply(visit: Visit, plan: VisitPlan) -> Visit:
     visit.services.set(plan.services)
     visit.languages.set(plan.languages)
     _write_assignments(visit, plan.advisors)
+    moved = (before.venue_id, before.starts_at, before.ends_at) != (visit.venue_id, visit.starts_at, visit.ends_at)
+    if visit.state == State.PUBLISHED and moved:
+        visit_notice_record(visit=visit, kind=Notice.Kind.MOVED, before=before)
     return visit
 
 
@@ -338,6 +346,7 @@ def visit_cancel(*, visit: Visit, reason: CancelReason | str, details: dict[str,
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         _refuse_if_frozen(locked)
+        was_public = locked.state == State.PUBLISHED
         locked.state = State.CANCELLED
         locked.cancel_reason_code = CancelReason(reason)
         for language, name in CANCEL_DETAIL_FIELDS.items():
@@ -347,6 +356,8 @@ def visit_cancel(*, visit: Visit, reason: CancelReason | str, details: dict[str,
         locked.full_clean(exclude=["series", "occurrence_date"])
         locked.save()
         locked.assignments.update(active=False)
+        if was_public:
+            visit_notice_record(visit=locked, kind=Notice.Kind.CANCELLED)
     return locked
 
 
@@ -383,6 +394,8 @@ def visit_restore(*, visit: Visit) -> Visit:
         except IntegrityError:
             # PostgreSQL's exclusion constraint: another scheduler booked an advisor a moment ago.
             raise ValidationError(_booking_clash(), code="restore_refused") from None
+        if locked.state == State.PUBLISHED:
+            visit_notice_record(visit=locked, kind=Notice.Kind.RESTORED)
     return locked
 
 
@@ -965,6 +978,8 @@ def venue_exception_add(*, exception: VenueException) -> VenueException:
         Venue.objects.select_for_update().filter(pk=exception.venue_id).first()
         exception.refuse_overlap(VenueException.objects.filter(venue_id=exception.venue_id))
         exception.save()
+        if exception.closed:
+            venue_closure_notices_kick()
     return exception
 
 
