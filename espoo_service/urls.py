@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include(service_point_urls)),
     path("", include(venue_urls)),
     path("visits/", include("visits.public.urls")),
+    path("subscribe/", include("visits.public.subscribe_urls")),
     path("staff/", include("visits.staff.urls")),
     prefix_default_language=True,
 )
