@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -9,8 +11,11 @@ from servicepoints.admin import ExceptionInline, LocationPickerAdminMixin
 from visits import selectors
 from visits.models import (
     Advisor,
+    Delivery,
     Language,
+    Notice,
     SeriesSkip,
+    Subscription,
     Venue,
     VenueException,
     VenueOpeningHours,
@@ -18,6 +23,7 @@ from visits.models import (
     VisitAdvisor,
     VisitSeries,
 )
+from visits.notices.services import deliveries_retry, subscription_choices_validate
 
 
 @admin.register(Language)
@@ -139,3 +145,158 @@ class VisitSeriesAdmin(PlannedInStaffCalendarAdmin):
     list_filter = ("venue__area", "venue")
     filter_horizontal = ("services", "languages")
     inlines = [SeriesSkipInline]
+
+
+# Residents' e-mail notices ---------------------------------------------------------------------
+
+
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = _("confirmed")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Confirmed")), ("no", _("Not confirmed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.confirmed()
+        if self.value() == "no":
+            return queryset.unconfirmed()
+        return queryset
+
+
+class SubscriptionForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "language" in cleaned:
+            # The rule residents' own form follows: at least one area or venue, one of our languages.
+            subscription_choices_validate(
+                language=cleaned["language"], areas=cleaned.get("areas", ()), venues=cleaned.get("venues", ())
+            )
+        return cleaned
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Subscriptions are made by residents (double opt-in), so none is added here; an administrator
+    may change what one hears about, or delete it at the resident's request. The address and its
+    confirmation stay as the resident proved them, and the token (the key to the resident's
+    links) is never shown."""
+
+    form = SubscriptionForm
+    list_display = ("email", "language", "confirmed_at", "created_at")
+    list_filter = (ConfirmedFilter, "language")
+    search_fields = ("email",)
+    fields = ("email", "language", "areas", "venues", "services", "confirmed_at", "created_at", "link_requested_at")
+    readonly_fields = ("email", "confirmed_at", "created_at", "link_requested_at")
+    filter_horizontal = ("areas", "venues", "services")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """The outbox of events, to read: an event is written by the change behind it and relayed by
+    the worker, and its deliveries are the record of who was told."""
+
+    list_display = ("__str__", "kind", "visit", "created_at", "relayed_at", "delivery_count")
+    list_filter = ("kind",)
+    list_select_related = ("visit__venue",)
+    fields = ("kind", "visit", "created_at", "relayed_at", "delivery_count", "details")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(delivery_count=Count("deliveries"))
+
+    @admin.display(description=_("deliveries"), ordering="delivery_count")
+    def delivery_count(self, notice: Notice) -> int:
+        return notice.delivery_count
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class VisitOfNoticeFilter(admin.SimpleListFilter):
+    """The deliveries of one visit's notices, as linked from its staff page. A list of every
+    visit to choose from would be endless, so it names only the visit already chosen."""
+
+    title = _("visit")
+    parameter_name = "notice__visit__id__exact"
+
+    def lookups(self, request, model_admin):
+        value = self.value() or ""
+        visit = Visit.objects.filter(pk=value).first() if value.isdigit() else None
+        return [(str(visit.pk), str(visit))] if visit else []
+
+    def has_output(self) -> bool:
+        # Shown, and applied, only when a visit is asked for: a link names one.
+        return self.value() is not None
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(notice__visit_id=int(value)) if value.isdigit() else queryset.none()
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Deliveries are made by the relay and moved on only by the worker's claim and mark, each a
+    conditional UPDATE. Nothing here edits one: a form saving a whole row could write a stale
+    state over the worker's. The one write is the retry of deliveries that failed for good."""
+
+    list_display = ("notice", "subscription", "state", "attempts", "last_error", "sent_at", "touched_at")
+    list_filter = ("state", "channel", "notice__kind", VisitOfNoticeFilter)
+    list_select_related = ("notice", "subscription")
+    search_fields = ("subscription__email",)
+    fields = (
+        "notice",
+        "subscription",
+        "channel",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "touched_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Django checks a parameter against relation paths before any filter reads it: the one
+        # `VisitOfNoticeFilter` reads is allowed by name.
+        return lookup == VisitOfNoticeFilter.parameter_name or super().lookup_allowed(lookup, value, request)
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("visits.change_delivery")
+
+    @admin.action(description=_("Retry the chosen failed deliveries"), permissions=["retry"])
+    def retry(self, request, queryset) -> None:
+        retried = len(deliveries_retry(deliveries=queryset))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery will be sent again. Only deliveries that failed for good are retried.",
+                "%(count)d deliveries will be sent again. Only deliveries that failed for good are retried.",
+                retried,
+            )
+            % {"count": retried},
+            messages.SUCCESS if retried else messages.WARNING,
+        )

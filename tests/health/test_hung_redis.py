@@ -55,14 +55,14 @@ def timed_get(client, url: str):
 
 def test_a_hung_redis_is_reported_within_the_bound_and_pages_still_answer(client, on_private_redis):
     healthy, _ = timed_get(client, "/healthz")
-    assert healthy.json() == {"database": "ok", "cache": "ok", "broker": "ok"}
+    assert healthy.json() == {"database": "ok", "cache": "ok", "broker": "ok", "oldest_undelivered_seconds": None}
 
     os.kill(on_private_redis.pid, signal.SIGSTOP)
     report, waited = timed_get(client, "/healthz")
     page, page_waited = timed_get(client, "/fi/visits/")
 
     assert report.status_code == 503
-    assert report.json() == {"database": "ok", "cache": "down", "broker": "down"}
+    assert report.json() == {"database": "ok", "cache": "down", "broker": "down", "oldest_undelivered_seconds": None}
     assert waited < BOUND_SECONDS
     assert page.status_code == 200
     assert page_waited < BOUND_SECONDS
@@ -91,4 +91,8 @@ def test_a_hung_redis_is_reported_within_the_bound_and_pages_still_answer(client
     os.kill(on_private_redis.pid, signal.SIGCONT)
     thawed, _ = timed_get(client, "/healthz")
     assert thawed.status_code == 200
-    assert thawed.json() == {"database": "ok", "cache": "ok", "broker": "ok"}
+    # The cancellation's notice waits: no worker has relayed it yet.
+    assert thawed.json() == {"database": "ok", "cache": "ok", "broker": "ok"} | {
+        "oldest_undelivered_seconds": thawed.json()["oldest_undelivered_seconds"]
+    }
+    assert isinstance(thawed.json()["oldest_undelivered_seconds"], int)

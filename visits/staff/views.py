@@ -27,7 +27,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.dates import weeks_covering
 from visits import feeds, selectors, services
-from visits.models import Advisor, Venue, VenueException, Visit, VisitSeries
+from visits.models import Advisor, State, Venue, VenueException, Visit, VisitSeries
+from visits.notices import selectors as notices
 from visits.staff import timegrid
 from visits.staff.forms import (
     CalendarFilterForm,
@@ -294,6 +295,11 @@ def _visit_or_404(pk: int) -> Visit:
 def _visit_page(request: HttpRequest, visit: Visit, *, cancel_form: CancelForm | None = None) -> HttpResponse:
     # The confirmation step: a valid cancellation not yet confirmed shows what residents will read.
     confirming = cancel_form is not None and cancel_form.is_valid()
+    # Only a published visit's cancellation is announced (`visit_cancel`): a draft's tells nobody.
+    # Counted only where the page offers the cancellation.
+    announced = (
+        visit.state == State.PUBLISHED and not visit.frozen_reason and request.user.has_perm("visits.change_visit")
+    )
     context = {
         "visit": visit,
         "history": selectors.visit_history(visit=visit),
@@ -301,6 +307,8 @@ def _visit_page(request: HttpRequest, visit: Visit, *, cancel_form: CancelForm |
         "cancel_preview": cancel_form.preview() if confirming else None,
         "cancel_fingerprint": cancel_form.fingerprint() if confirming else "",
         "public_url": reverse("visits:detail", kwargs={"pk": visit.pk}) if visit.published_at else "",
+        "subscribers_told": notices.visit_subscriber_count(visit) if announced else None,
+        "deliveries": notices.visit_delivery_report(visit),
     }
     return render(request, "visits/staff/visit_detail.html", context)
 
