@@ -444,3 +444,82 @@ def test_a_cancellation_mail_gives_the_reason_in_the_subscribers_language(sello,
     relay_and_send()
 
     assert reason in mail.outbox[0].body
+
+
+SUBJECTS = {
+    "digest": {
+        "fi": "Palveluneuvojien uudet käynnit",
+        "sv": "Servicerådgivarnas nya besök",
+        "en": "New visits of the mobile service advisors",
+    },
+    "venue_closed": {
+        "fi": "Suljettu: Sellon kirjasto 7.12.",
+        "sv": "Stängt: Sellobiblioteket 7.12.",
+        "en": "Closed: Sello library 7 Dec",
+    },
+    "point_closing": {
+        "fi": "Tapiola sulkeutuu 31.12.",
+        "sv": "Hagalund stänger 31.12.",
+        "en": "Tapiola closes on 31 Dec",
+    },
+    "confirm": {
+        "fi": "Vahvista tiedotteiden tilaus",
+        "sv": "Bekräfta prenumerationen på meddelanden",
+        "en": "Confirm your subscription to notices",
+    },
+    "choices_link": {
+        "fi": "Tiedotteiden tilauksesi",
+        "sv": "Din prenumeration på meddelanden",
+        "en": "Your subscription to notices",
+    },
+}
+
+
+def _make_event(kind: str, sello, subscription: Subscription) -> None:
+    """The event behind each kind of mail, made the way the product makes it."""
+    if kind == "digest":
+        published(venue=sello)
+        with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+            services.digest_notice_create()
+    elif kind == "venue_closed":
+        published(venue=sello)
+        closure = VenueException(
+            venue=sello, start_date=datetime.date(2026, 12, 7), end_date=datetime.date(2026, 12, 7)
+        )
+        closure.closed = True
+        venue_exception_add(exception=closure)
+        services.venue_closure_notices_create()
+    elif kind == "point_closing":
+        point = ServicePointFactory(
+            area=sello.area,
+            name_fi="Tapiola",
+            name_sv="Hagalund",
+            name_en="Tapiola",
+            closes_on=datetime.date(2026, 12, 31),
+        )
+        point.alternatives.add(ServicePointFactory(area=sello.area))
+        services.point_closing_notices_create()
+    elif kind == "confirm":
+        Subscription.objects.filter(pk=subscription.pk).update(confirmed_at=None)
+        services.subscription_request(
+            email=subscription.email, language=subscription.language, areas=[sello.area], venues=[]
+        )
+    else:
+        services.subscription_request(email=subscription.email, language="fi", areas=[sello.area], venues=[])
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("kind", list(SUBJECTS))
+def test_every_other_kind_of_mail_comes_in_the_subscribers_language_with_its_own_links(sello, kind, language):
+    subscription = subscriber(language=language, areas=[sello.area])
+    _make_event(kind, sello, subscription)
+
+    assert relay_and_send() == ["sent"]
+
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert message.subject == SUBJECTS[kind][language]
+    assert message.to == [subscription.email]
+    assert f"/{language}/subscribe/{subscription.token}/" in message.body
+    assert f'<html lang="{language}">' in html
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
