@@ -19,10 +19,13 @@ LIMITS = {"soft_time_limit": 60, "time_limit": 90}
 def relay_notices() -> int:
     """Make the deliveries of pending events and hand them to workers."""
     total = 0
-    while delivery_ids := services.notices_relay():
-        services.deliveries_hand_over(delivery_ids)
-        total += len(delivery_ids)
-    return total
+    while True:
+        relayed = services.notices_relay()
+        services.deliveries_hand_over(relayed.deliveries)
+        total += len(relayed.deliveries)
+        # A short batch took every event not held by another relay (which hands over its own).
+        if relayed.notices < services.RELAY_BATCH:
+            return total
 
 
 # The delivery's own attempt count (NOTICE_MAX_ATTEMPTS) decides when it has failed for good, so

@@ -38,7 +38,7 @@ def subscriber(email: str = "aino@example.fi", *, language: str = "fi", areas=()
 
 def relay_and_send() -> list[str]:
     """What a worker does with the outbox: relay, then send every delivery; the outcomes."""
-    return [services.delivery_send(delivery_id=pk) for pk in services.notices_relay()]
+    return [services.delivery_send(delivery_id=pk) for pk in services.notices_relay().deliveries]
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_each_subscriber_gets_one_mail_and_a_second_relay_or_send_adds_none(sell
     visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
 
     assert relay_and_send() == ["sent", "sent"]
-    assert services.notices_relay() == []
+    assert services.notices_relay() == (0, [])
     assert [services.delivery_send(delivery_id=d.pk) for d in Delivery.objects.all()] == ["skipped", "skipped"]
     assert sorted(m.to[0] for m in mail.outbox) == ["aino@example.fi", "bertil@example.fi"]
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
@@ -167,7 +167,7 @@ def test_a_delivery_claimed_by_a_worker_that_died_is_taken_over_after_the_resend
     visit = published(venue=sello)
     subscriber(areas=[sello.area])
     visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
-    [pk] = services.notices_relay()
+    [pk] = services.notices_relay().deliveries
     Delivery.objects.filter(pk=pk).update(state=Delivery.State.SENDING, touched_at=timezone.now())
 
     assert services.delivery_send(delivery_id=pk) == "skipped"  # another worker is sending it
@@ -184,7 +184,7 @@ def test_a_mail_server_error_leaves_the_delivery_to_retry_and_at_last_failed(sel
     visit = published(venue=sello)
     subscriber(areas=[sello.area])
     visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
-    [pk] = services.notices_relay()
+    [pk] = services.notices_relay().deliveries
 
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("the mail server went away")
@@ -209,7 +209,7 @@ def test_an_address_the_mail_server_refuses_fails_at_once(sello, monkeypatch):
     visit = published(venue=sello)
     subscriber(areas=[sello.area])
     visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
-    [pk] = services.notices_relay()
+    [pk] = services.notices_relay().deliveries
 
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"aino@example.fi": (550, b"no such user")})
@@ -224,7 +224,7 @@ def test_an_unsubscribed_resident_gets_nothing_still_waiting(sello):
     visit = published(venue=sello)
     subscription = subscriber(areas=[sello.area])
     visit_cancel(visit=visit, reason=CancelReason.ILLNESS)
-    [pk] = services.notices_relay()
+    [pk] = services.notices_relay().deliveries
 
     services.subscription_delete(subscription=subscription)
 

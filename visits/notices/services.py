@@ -20,6 +20,7 @@ import secrets
 import smtplib
 import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -341,8 +342,15 @@ def digest_notice_create() -> Notice | None:
 RELAY_BATCH = 50
 
 
-def notices_relay(*, limit: int = RELAY_BATCH) -> list[int]:
-    """Turn pending events into deliveries and return the ids of those still to send.
+class Relayed(NamedTuple):
+    """What one relay run did: how many events it took, and the deliveries they need sent."""
+
+    notices: int
+    deliveries: list[int]
+
+
+def notices_relay(*, limit: int = RELAY_BATCH) -> Relayed:
+    """Turn up to `limit` pending events into deliveries; those still to send are returned.
 
     Rule: one delivery per subscriber, event and channel. Events are claimed with SKIP LOCKED, so
     two relays at once take different events (on SQLite, one writer at a time does the same)."""
@@ -361,9 +369,8 @@ def notices_relay(*, limit: int = RELAY_BATCH) -> list[int]:
                 ignore_conflicts=True,
             )
         Notice.objects.filter(pk__in=[n.pk for n in notices]).update(relayed_at=now)
-        return list(
-            Delivery.objects.filter(notice__in=notices, state=Delivery.State.PENDING).values_list("pk", flat=True)
-        )
+        pending = Delivery.objects.filter(notice__in=notices, state=Delivery.State.PENDING)
+        return Relayed(len(notices), list(pending.values_list("pk", flat=True)))
 
 
 def deliveries_due(*, limit: int = 500) -> list[int]:
