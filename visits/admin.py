@@ -94,12 +94,8 @@ class VisitAdvisorInline(admin.TabularInline):
         return False
 
 
-class PlannedInStaffCalendarAdmin(SimpleHistoryAdmin):
-    """Visits and series change only in the staff calendar, through the services that enforce the
-    rules: no double booking, frozen cancelled and past visits, the advisors' booked ranges in step
-    with the visit. The admin shows them and their history and offers no write at all: no add,
-    change, delete, bulk delete or history revert (a revert would restore a visit's times without
-    its bookings)."""
+class ReadOnlyAdminMixin:
+    """Shown in the admin, never written there: no add, change, delete or bulk delete."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -109,6 +105,14 @@ class PlannedInStaffCalendarAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class PlannedInStaffCalendarAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Visits and series change only in the staff calendar, through the services that enforce the
+    rules: no double booking, frozen cancelled and past visits, the advisors' booked ranges in step
+    with the visit. The admin shows them and their history and offers no write at all: no add,
+    change, delete, bulk delete or history revert (a revert would restore a visit's times without
+    its bookings)."""
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
@@ -196,7 +200,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox of events, to read: an event is written by the change behind it and relayed by
     the worker, and its deliveries are the record of who was told."""
 
@@ -212,15 +216,6 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("deliveries"), ordering="delivery_count")
     def delivery_count(self, notice: Notice) -> int:
         return notice.delivery_count
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class VisitOfNoticeFilter(admin.SimpleListFilter):
@@ -247,7 +242,7 @@ class VisitOfNoticeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Deliveries are made by the relay and moved on only by the worker's claim and mark, each a
     conditional UPDATE. Nothing here edits one: a form saving a whole row could write a stale
     state over the worker's. The one write is the retry of deliveries that failed for good."""
@@ -269,15 +264,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     actions = ["retry"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
         # Django checks a parameter against relation paths before any filter reads it: the one
