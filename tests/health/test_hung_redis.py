@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from tests.processes import celery_publish_to
+
 pytestmark = pytest.mark.django_db
 
 BOUND_SECONDS = 3
@@ -42,9 +44,9 @@ def on_private_redis(settings, private_redis):
         "OPTIONS": {**settings.CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
     }
     original = app.conf.broker_url
-    app.conf.broker_url = url
+    celery_publish_to(url)
     yield server
-    app.conf.broker_url = original
+    celery_publish_to(original)
 
 
 def timed_get(client, url: str):
@@ -96,3 +98,35 @@ def test_a_hung_redis_is_reported_within_the_bound_and_pages_still_answer(client
         "oldest_undelivered_seconds": thawed.json()["oldest_undelivered_seconds"]
     }
     assert isinstance(thawed.json()["oldest_undelivered_seconds"], int)
+
+
+def test_a_cancellation_saves_in_time_though_telling_residents_meets_a_hung_broker(
+    client, on_private_redis, django_capture_on_commit_callbacks
+):
+    """After the commit the save asks the broker to relay the residents' notice; a hung broker
+    makes that ask give up, and the notice waits in the database for the sweep."""
+    from django.contrib.auth.models import Group
+
+    from tests.visits.factories import UserFactory, VisitFactory
+    from visits.models import Notice
+
+    scheduler = UserFactory()
+    scheduler.groups.add(Group.objects.get(name="scheduler"))
+    client.force_login(scheduler)
+    visit = VisitFactory(published=True)
+    path = f"/en/staff/visits/{visit.pk}/cancel/"
+    data = {"cancel_reason_code": "illness", "cancel_reason": "Neuvoja sairastui."}
+    review = client.post(path, {**data, "action": "review"}).content.decode()
+    acknowledged = re.search(r'name="acknowledged" value="(\w+)"', review)[1]
+
+    os.kill(on_private_redis.pid, signal.SIGSTOP)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        saved = client.post(path, {**data, "action": "save", "acknowledged": acknowledged})
+    waited = time.monotonic() - started
+
+    assert saved.status_code == 302
+    assert callbacks, "the save asked for no relay"
+    assert waited < 5
+    notice = Notice.objects.get(visit=visit)
+    assert notice.relayed_at is None

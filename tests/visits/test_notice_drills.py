@@ -48,7 +48,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from espoo_service.celery import app
-from tests.processes import free_port
+from tests.processes import celery_publish_to, free_port
 from tests.visits.factories import UserFactory, VenueFactory, VisitFactory
 from visits.models import CancelReason, Delivery, Notice, Subscription, Venue, Visit
 from visits.notices.services import deliveries_hand_over, notices_relay
@@ -178,16 +178,6 @@ def _answers(client: redis.Redis) -> bool:
         return client.ping()
     except redis.ConnectionError:
         return False
-
-
-def _publish_to(url: str) -> None:
-    """Point this process's Celery app at the broker `url`. The app keeps pools of connections
-    made for the broker it had when they were made, so those are closed and forgotten too."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
 
 
 # The database proxy ----------------------------------------------------------------------------
@@ -456,10 +446,10 @@ def drill_redis(settings, tmp_path) -> Iterator[RedisServer]:
                 "OPTIONS": {**options, "IGNORE_EXCEPTIONS": False},
             },
         }
-        _publish_to(server.url)
+        celery_publish_to(server.url)
         yield server
     finally:
-        _publish_to(original)
+        celery_publish_to(original)
         server.stop()
 
 
