@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "common.context_processors.map_settings",
+                "servicepoints.context_processors.announcements",
             ],
             # One way to write days and times on every page: |day, |moment (common.dates).
             "builtins": ["common.templatetags.date_tags"],

@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.forms import BaseInlineFormSet, NumberInput
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from common.dates import local_today
-from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+from servicepoints.models import Announcement, Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
 
 
 class LocationPickerAdminMixin:
@@ -121,3 +122,20 @@ class ServicePointAdmin(LocationPickerAdminMixin, TranslationAdmin):
     @admin.display(description=_("status today"))
     def status_today(self, obj: ServicePoint) -> str:
         return ServicePoint.Status(obj.status_on(local_today())).label
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(TranslationAdmin):
+    list_display = ("title", "starts_on", "ends_on", "in_force_today", "updated_at")
+    search_fields = ("title", "text")
+    ordering = ("-starts_on", "-pk")
+    fields = ("title", "text", "starts_on", "ends_on")
+
+    def get_queryset(self, request):
+        # "In force" is spelled once, by the QuerySet; the column asks it rather than compare dates again.
+        in_force = Announcement.objects.in_force(local_today()).filter(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_in_force_today=Exists(in_force))
+
+    @admin.display(description=_("in force today"), boolean=True, ordering="is_in_force_today")
+    def in_force_today(self, obj: Announcement) -> bool:
+        return obj.is_in_force_today

@@ -4,10 +4,12 @@ import datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import Field, Query, Router, Schema
 
 from common.api import (
     ISO_DATE_PATTERN,
+    Language,
     LanguageQuery,
     PointGeometry,
     date_description,
@@ -19,6 +21,7 @@ from common.api import (
 )
 from common.dates import local_today
 from common.http import public_cache
+from servicepoints.models import Announcement
 from servicepoints.selectors import service_point_collection
 
 router = Router(tags=["service points"])
@@ -67,3 +70,39 @@ def service_points(request: HttpRequest, response: HttpResponse, filters: Query[
     public_cache(response)
     on = parse_iso_date("on", filters.on) if filters.on is not None else local_today()
     return prepared_response(request, response, service_point_collection(on=on, language=filters.lang))
+
+
+class AnnouncementOut(Schema):
+    id: int = Field(..., ge=1)
+    title: str = Field(..., description="In the language asked, else in Finnish")
+    text: str = Field(..., description="In the language asked, else in Finnish")
+    starts_on: datetime.date = Field(..., description="First day the announcement is in force")
+    ends_on: datetime.date = Field(..., description="Last day it is in force, inclusive")
+
+
+class AnnouncementQuery(Schema):
+    lang: Language = Field("fi", description="Language of the titles and texts")
+
+
+@router.get(
+    "/announcements",
+    response=responses(list[AnnouncementOut]),
+    summary="Announcements in force today",
+    tags=["announcements"],
+)
+def announcements(request: HttpRequest, response: HttpResponse, filters: Query[AnnouncementQuery]) -> list[dict]:
+    """Closures, holiday breaks and other notices in force today (Europe/Helsinki), newest first,
+    as the banner of the public pages shows them."""
+    reject_repeated_parameters(request)
+    public_cache(response)
+    with translation.override(filters.lang):
+        return [
+            {
+                "id": announcement.pk,
+                "title": announcement.local_title.text,
+                "text": announcement.local_text.text,
+                "starts_on": announcement.starts_on,
+                "ends_on": announcement.ends_on,
+            }
+            for announcement in Announcement.objects.in_force(local_today())
+        ]

@@ -2,14 +2,15 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import asin, cos, radians, sin, sqrt
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from common.dates import format_day
 
@@ -398,3 +399,81 @@ class OpeningHoursException(DatedHours):
     class Meta(DatedHours.Meta):
         verbose_name = _("exception to opening hours")
         verbose_name_plural = _("exceptions to opening hours")
+
+
+class InLanguage(NamedTuple):
+    """A text as a resident reads it and the language it is in, so a page can mark a Finnish
+    fallback with `lang="fi"` (as `visits.models.LocalText`, which this app may not import)."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# Names the field it is about, for the admin form and the database check alike.
+ENDS_BEFORE_START = _("The last day cannot be before the first day.")
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def in_force(self, day: datetime.date) -> "AnnouncementQuerySet":
+        """Announcements shown on `day` (a Helsinki date): from the first day to the last, both included."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Announcement(models.Model):
+    """A dated notice to every resident, such as a closure or a holiday break: a banner on every
+    public page and an entry in the API while it is in force (see `AnnouncementQuerySet.in_force`).
+
+    Written in Finnish, and in Swedish and English where given; a missing translation reads in
+    Finnish.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    starts_on = models.DateField(_("first day"), help_text=_("The first day the announcement is shown."))
+    ends_on = models.DateField(
+        _("last day"), help_text=_("The last day the announcement is shown; the same as the first day for one day.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Part of what a resident's browser remembers of an announcement it hid: an edit shows it again.
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="announcement_ends_on_or_after_start",
+                violation_error_message=ENDS_BEFORE_START,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": ValidationError(ENDS_BEFORE_START, code="ends_before_start")})
+
+    def _in_language(self, name: str) -> InLanguage:
+        """`name` in the active language, else in Finnish."""
+        language = (get_language() or "fi")[:2]
+        if language != "fi":
+            text = (getattr(self, f"{name}_{language}", None) or "").strip()
+            if text:
+                return InLanguage(text, language)
+        return InLanguage((getattr(self, f"{name}_fi") or "").strip(), "fi")
+
+    @property
+    def local_title(self) -> InLanguage:
+        return self._in_language("title")
+
+    @property
+    def local_text(self) -> InLanguage:
+        return self._in_language("text")

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from servicepoints.models import Area, OpeningHoursException, ServicePoint, ServiceType
+from servicepoints.models import Announcement, Area, OpeningHoursException, ServicePoint, ServiceType
 
 
 @register(Area)
@@ -24,3 +24,8 @@ class ServicePointTranslationOptions(TranslationOptions):
 @register(OpeningHoursException)
 class OpeningHoursExceptionTranslationOptions(TranslationOptions):
     fields = ("reason",)
+
+
+@register(Announcement)
+class AnnouncementTranslationOptions(TranslationOptions):
+    fields = ("title", "text")
