@@ -11,7 +11,7 @@ from tests.factories import ServicePointFactory
 from tests.visits.factories import published
 from visits.api import DEFAULT_LIMIT, MAX_LIMIT
 
-OPERATIONS = ["/api/v1/service-points", "/api/v1/visits", "/api/v1/areas"]
+OPERATIONS = ["/api/v1/service-points", "/api/v1/visits", "/api/v1/areas", "/api/v1/announcements"]
 DATE_PARAMETERS = [("/api/v1/service-points", "on"), ("/api/v1/visits", "start"), ("/api/v1/visits", "end")]
 
 

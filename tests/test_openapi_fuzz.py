@@ -3,7 +3,7 @@
 Every generated request, valid or not by the description, must get a documented status (200 or
 400), never a 5xx, with a body that matches the described schema. A request the description
 calls valid must be answered 200 where the description can say everything that is required
-(/service-points); /visits and /areas also need their range to be at most 366 days and not end
+(/service-points, /announcements); /visits and /areas also need their range to be at most 366 days and not end
 before it starts, which JSON Schema cannot state across two parameters, so those may be a 400.
 """
 
@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from servicepoints.models import Announcement
 from tests.factories import AreaFactory, ServicePointFactory, ServiceTypeFactory
 from tests.visits.factories import LanguageFactory, VenueFactory, published
 from visits.models import CancelReason
@@ -99,6 +100,13 @@ def rows(_connection_kept_between_requests):
             reason=CancelReason.ILLNESS,
             details={"fi": "Sairastuminen"},
         )
+    # One announcement in force whatever today is, with a Finnish text only (the fallback).
+    Announcement.objects.create(
+        title_fi="Joulutauko",
+        text_fi="Palvelu on tauolla.",
+        starts_on=datetime.date(2000, 1, 1),
+        ends_on=datetime.date(2099, 12, 31),
+    )
 
 
 # Loaded from the app as clients get it; serving the description reads neither database nor cache.
@@ -117,6 +125,6 @@ schema.hook("flatmap_query")(steered_query)
 def test_the_api_keeps_to_its_description(case, rows):
     response = case.call_and_validate(checks=CHECKS)
 
-    described_fully = case.operation.path == "/api/v1/service-points"
+    described_fully = case.operation.path in {"/api/v1/service-points", "/api/v1/announcements"}
     if described_fully and case.meta.generation.mode == GenerationMode.POSITIVE:
         assert response.status_code == 200, response.text
