@@ -44,9 +44,11 @@ BUMP_VERSION = (
 )
 
 WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+["`]?(\w+)', re.I)
-# Tables no resident reads: sessions, logins, the admin's log, audit history, the version itself.
+# Tables no resident reads: sessions, logins, the admin's log, audit history, the version itself,
+# residents' subscriptions and their mails, and the pilot's figures.
 PRIVATE_TABLES = re.compile(
-    r"django_session|django_admin_log|(axes|auth)_\w+|\w+_historical\w+|visits_(subscription|notice|delivery)\w*|"
+    r"django_session|django_admin_log|(axes|auth)_\w+|\w+_historical\w+|"
+    r"visits_(subscription|notice|delivery|visitrecord|contact)\w*|servicepoints_servicepointdailycount\w*|"
     + VERSION_TABLE
 )
 

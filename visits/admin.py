@@ -11,6 +11,7 @@ from servicepoints.admin import ExceptionInline, LocationPickerAdminMixin
 from visits import selectors
 from visits.models import (
     Advisor,
+    Contact,
     Delivery,
     Language,
     Notice,
@@ -21,6 +22,7 @@ from visits.models import (
     VenueOpeningHours,
     Visit,
     VisitAdvisor,
+    VisitRecord,
     VisitSeries,
 )
 from visits.notices.services import deliveries_retry, subscription_choices_validate
@@ -286,3 +288,36 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             % {"count": retried},
             messages.SUCCESS if retried else messages.WARNING,
         )
+
+
+# Whom advisors helped ---------------------------------------------------------------------------
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    can_delete = False
+    fields = ("services", "language", "age_group")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(VisitRecord)
+class VisitRecordAdmin(PlannedInStaffCalendarAdmin):
+    """Advisors and schedulers record the figures on the staff pages, through `visit_record_save`,
+    which enforces who may and until when. The admin shows them, their contacts and history, and
+    writes nothing: no add, change, delete or history revert."""
+
+    list_display = ("visit", "people_helped", "recorded_by", "updated_at")
+    list_filter = ("visit__venue__area",)
+    list_select_related = ("visit__venue", "recorded_by")
+    date_hierarchy = "visit__starts_at"
+    search_fields = ("visit__venue__name",)
+    fields = ("visit", "people_helped", "recorded_by", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = [ContactInline]

@@ -1,9 +1,10 @@
 import datetime
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,9 @@ from simple_history.models import HistoricalRecords
 from common.dates import format_day
 from servicepoints.models import Area, DatedHours, DayHours, Place, ServiceType, WeeklyHours, hours_on
 from visits import recurrence
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 MAX_VISIT_LENGTH = datetime.timedelta(hours=12)
 # What residents are told of a visit whose kinds of help or languages were left empty: every
@@ -679,3 +683,148 @@ class Delivery(models.Model):
     def message_id(self) -> str:
         """The same on every attempt, so a mail system that saw it once can drop a repeat."""
         return f"<notice-{self.notice_id}.{self.subscription_id}@{settings.ICAL_UID_DOMAIN}>"
+
+
+# Recording whom advisors helped -----------------------------------------------------------------
+
+
+# More people than this in one visit is a typing error, not a busy day.
+MAX_PEOPLE_HELPED = 500
+# A visit's own advisors record and correct its figures until the end of this many days after
+# the day it ended (Helsinki); a scheduler at any time.
+RECORD_CORRECTION_DAYS = 7
+# What the advisor group has (migration 0010); the scheduler group also has the permission to
+# record and correct any visit's figures at any time.
+RECORD_PERMISSIONS = ("visits.add_visitrecord", "visits.change_visitrecord")
+RECORD_ANY_PERMISSION = "visits.correct_any_visitrecord"
+PEOPLE_NEGATIVE = _("The number of people helped cannot be negative.")
+# Translators: %(limit_value)s is the largest number of people one visit can record (500).
+PEOPLE_TOO_MANY = _("At most %(limit_value)s people can be recorded for one visit; check the number.")
+
+
+class AgeGroup(models.TextChoices):
+    UNDER_30 = "under_30", _("under 30")
+    FROM_30_TO_64 = "30_64", _("30–64")
+    FROM_65_TO_74 = "65_74", _("65–74")
+    FROM_75 = "75_over", _("75 and over")
+
+
+def advisors_record_until(visit: Visit) -> datetime.date:
+    """The last day (Helsinki) on which the visit's own advisors may record or correct its figures."""
+    return timezone.localtime(visit.ends_at).date() + datetime.timedelta(days=RECORD_CORRECTION_DAYS)
+
+
+def recording_refusal(*, visit: Visit, user: "AbstractUser") -> ValidationError | None:
+    """Why `user` may not record or correct the visit's figures now, else None.
+
+    The one statement of the rule: figures belong to a visit that was held, so it is published
+    (not a draft, not cancelled) and has started. A scheduler (`RECORD_ANY_PERMISSION`) records and
+    corrects them at any time; one of the visit's own advisors (booked on it, with
+    `RECORD_PERMISSIONS`) until the end of `advisors_record_until`. `visit_record_save` refuses with
+    this error and the staff pages show its message instead of offering the form. The error's
+    code says which part of the rule refused: `cancelled`, `draft`, `not_started`, `not_own` or
+    `too_late`.
+    """
+    if visit.is_cancelled:
+        return ValidationError(_("The visit was cancelled: it has no figures to record."), code="cancelled")
+    if visit.is_draft:
+        return ValidationError(
+            _("The visit was never published, so it was not held: it has no figures to record."), code="draft"
+        )
+    if visit.starts_at > timezone.now():
+        return ValidationError(
+            _("The visit has not started yet: record whom you helped once it has begun."), code="not_started"
+        )
+    if user.has_perm(RECORD_ANY_PERMISSION):
+        return None
+    advisor = getattr(user, "advisor", None)
+    own = (
+        advisor is not None
+        and user.has_perms(RECORD_PERMISSIONS)
+        # Read through `assignments` so that a list of visits can prefetch them. A booking is
+        # inactive once the visit is cancelled; an advisor taken off the visit has none.
+        and any(a.advisor_id == advisor.pk and a.active for a in visit.assignments.all())
+    )
+    if not own:
+        return ValidationError(
+            _("Only the visit's own advisors and the schedulers can record whom the visit helped."), code="not_own"
+        )
+    until = advisors_record_until(visit)
+    if timezone.localdate() > until:
+        return ValidationError(
+            # Translators: the last day on which the visit's advisors could correct its figures.
+            _("Advisors could record and correct this visit's figures until %(date)s; now only a scheduler can.")
+            % {"date": format_day(until)},
+            code="too_late",
+        )
+    return None
+
+
+class VisitRecord(models.Model):
+    """How many people a visit helped and with what, as its advisors recorded it.
+
+    No row: not recorded yet. A row with no people: the visit was held and nobody came. Only
+    counts and kinds of help are kept, never a name or anything else that tells who was helped.
+    The figures change only through `visit_record_save`, and every change is in the history.
+    """
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="record", verbose_name=_("visit"))
+    people_helped = models.PositiveSmallIntegerField(
+        _("people helped"),
+        validators=[
+            MinValueValidator(0, message=PEOPLE_NEGATIVE),
+            MaxValueValidator(MAX_PEOPLE_HELPED, message=PEOPLE_TOO_MANY),
+        ],
+        help_text=_("0 when the visit was held and nobody came."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit record")
+        verbose_name_plural = _("visit records")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(people_helped__lte=MAX_PEOPLE_HELPED), name="record_at_most_500_people"
+            )
+        ]
+        permissions = [("correct_any_visitrecord", "Can record and correct any visit's figures at any time")]
+
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.people_helped}"
+
+    @property
+    def nobody_came(self) -> bool:
+        return self.people_helped == 0
+
+
+class Contact(models.Model):
+    """One person helped at a visit: the kinds of help, the language used and, if noted, an age
+    group. Nothing that names the person. A record has at most as many contacts as people helped."""
+
+    record = models.ForeignKey(
+        VisitRecord, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("visit record")
+    )
+    services = models.ManyToManyField(ServiceType, related_name="contacts", verbose_name=_("kinds of help"))
+    language = models.ForeignKey(
+        Language, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("language")
+    )
+    age_group = models.CharField(_("age group"), max_length=10, choices=AgeGroup.choices, blank=True)
+    history = HistoricalRecords(m2m_fields=[services])
+
+    class Meta:
+        ordering = ["record", "pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.record.visit} #{self.pk}"

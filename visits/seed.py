@@ -33,7 +33,7 @@ DEMO_PASSWORD_LENGTH = 12
 
 
 # The migrations that give the staff groups their permissions, in order.
-ROLE_MIGRATIONS = ("0003_staff_roles", "0008_venue_exception_roles")
+ROLE_MIGRATIONS = ("0003_staff_roles", "0008_venue_exception_roles", "0010_visit_records")
 
 
 def staff_role_groups_ensure() -> None:

@@ -21,14 +21,19 @@ from visits.geocoding import Place
 from visits.models import (
     DEFAULT_LANGUAGE,
     DEFAULT_SERVICE,
+    RECORD_CORRECTION_DAYS,
     Advisor,
+    AgeGroup,
+    Contact,
     Language,
     Offered,
+    State,
     Venue,
     VenueException,
     Visit,
     VisitAdvisor,
     VisitCopy,
+    VisitRecord,
     VisitSeries,
 )
 from visits.recurrence import local_datetime, rule_in_words
@@ -974,3 +979,94 @@ def visit_alternatives(*, filters: PublicFilters, weeks: int = ALTERNATIVE_WEEKS
         other_languages=count(replace(filters, language=None)) if filters.language else None,
         other_services=count(replace(filters, service=None)) if filters.service else None,
     )
+
+
+# Whom advisors helped ----------------------------------------------------------------------------
+
+
+def advisor_recording_visits(*, advisor: Advisor, today: datetime.date) -> list[Visit]:
+    """The advisor's published and cancelled visits that started today or in the
+    `RECORD_CORRECTION_DAYS` days before (those whose figures they may still record or correct),
+    newest first, with their records and bookings, in a fixed number of queries."""
+    since = local_datetime(today - datetime.timedelta(days=RECORD_CORRECTION_DAYS), datetime.time())
+    until = local_datetime(today + datetime.timedelta(days=1), datetime.time())
+    queryset = (
+        Visit.objects.filter(assignments__advisor=advisor, starts_at__gte=since, starts_at__lt=until)
+        .exclude(state=State.DRAFT)
+        .select_related("venue", "record")
+        .prefetch_related("assignments")
+    )
+    return list(queryset.order_by("-starts_at", "-pk"))
+
+
+def visit_record(*, visit: Visit) -> VisitRecord | None:
+    """The visit's record with its contacts, their kinds of help and languages; None if not recorded."""
+    return (
+        VisitRecord.objects.filter(visit=visit)
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.select_related("language")), "contacts__services"
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """One contact as staff read it: kinds of help, language and the age group if noted."""
+
+    services: list[str]
+    language: str
+    age_group: str
+
+
+@dataclass(frozen=True)
+class RecordVersion:
+    """A visit's figures as one save left them: who saved, when, and what they were then."""
+
+    at: datetime.datetime
+    user: object
+    people_helped: int
+    contacts: list[ContactLine]
+
+    @property
+    def nobody_came(self) -> bool:
+        return self.people_helped == 0
+
+
+def record_history(*, record: VisitRecord) -> list[RecordVersion]:
+    """Every version of the visit's figures, newest first, in a fixed number of queries.
+
+    `visit_record_save` writes the record's row and all its contacts with one history date, so
+    the contacts of a version are the contact history rows of that date (the last row of each
+    contact: its services are set after it is created).
+    """
+    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    rows = list(
+        Contact.history.filter(record_id=record.pk).exclude(history_type="-").order_by("history_date", "history_id")
+    )
+    # The services each contact row had, from simple_history's table of the M2M's past rows.
+    links: dict[int, list[int]] = {}
+    for history_id, service_id in Contact.history.model.services.model.objects.filter(
+        history_id__in=[row.history_id for row in rows]
+    ).values_list("history_id", "servicetype_id"):
+        links.setdefault(history_id, []).append(service_id)
+    service_names = dict(ServiceType.objects.values_list("pk", "name"))
+    language_names = {language.pk: language.name for language in Language.objects.all()}
+    age_groups = dict(AgeGroup.choices)
+    by_date: dict[datetime.datetime, dict[int, ContactLine]] = {}
+    for row in rows:
+        by_date.setdefault(row.history_date, {})[row.id] = ContactLine(
+            services=sorted((service_names.get(pk, "–") for pk in links.get(row.history_id, [])), key=str.casefold),
+            language=language_names.get(row.language_id, "–"),
+            age_group=str(age_groups.get(row.age_group, "")),
+        )
+    return [
+        RecordVersion(
+            at=version.history_date,
+            user=version.history_user,
+            people_helped=version.people_helped,
+            contacts=list(by_date.get(version.history_date, {}).values()),
+        )
+        for version in reversed(versions)
+    ]

@@ -21,7 +21,9 @@ from common.dates import format_day, local_today, public_holidays
 from servicepoints.models import ServiceType
 from visits.models import (
     Advisor,
+    AgeGroup,
     CancelReason,
+    Contact,
     Language,
     Notice,
     SeriesSkip,
@@ -31,7 +33,9 @@ from visits.models import (
     Visit,
     VisitAdvisor,
     VisitCopy,
+    VisitRecord,
     VisitSeries,
+    recording_refusal,
 )
 from visits.notices.services import venue_closure_notices_kick, visit_notice_record
 from visits.recurrence import local_datetime, rule_dates
@@ -1012,3 +1016,82 @@ def advisor_feed_revoke(*, advisor: Advisor) -> None:
     with transaction.atomic():
         Advisor.objects.filter(pk=advisor.pk).update(feed_token=None)
     advisor.feed_token = None
+
+
+# Recording whom advisors helped ----------------------------------------------------------------
+
+
+@dataclass
+class ContactPlan:
+    """One person helped, as an advisor records them: no name, nothing that tells who they are."""
+
+    services: list[ServiceType]
+    language: Language | None
+    age_group: str = ""
+
+
+def _contact_errors(people_helped: int, contacts: list[ContactPlan]) -> list[str]:
+    """Rule: a record lists at most as many contacts as people helped, each with at least one kind
+    of help and the language used; the age group is optional."""
+    errors = []
+    if len(contacts) > people_helped:
+        errors.append(
+            # Translators: the number of contacts listed, then the number of people helped.
+            _("Contacts listed: %(contacts)d; people helped: %(people)d. There cannot be more contacts than people.")
+            % {"contacts": len(contacts), "people": people_helped}
+        )
+    for number, contact in enumerate(contacts, start=1):
+        if not contact.services:
+            # Translators: the contact's number in the list, 1, 2, 3…
+            errors.append(_("Contact %(number)d: choose at least one kind of help.") % {"number": number})
+        if contact.language is None:
+            errors.append(_("Contact %(number)d: choose the language used.") % {"number": number})
+        if contact.age_group not in {"", *AgeGroup.values}:
+            errors.append(_("Contact %(number)d: choose an age group from the list.") % {"number": number})
+    return errors
+
+
+@retried_on_contention
+def visit_record_save(*, visit: Visit, user: object, people_helped: int, contacts: list[ContactPlan]) -> VisitRecord:
+    """Record, or correct, how many people a visit helped and with what.
+
+    Rule: who may, and when, is `recording_refusal` (a started, published visit; its own advisors
+    for 7 days, a scheduler at any time); at most 500 people; no more contacts than people, each
+    with a kind of help and a language. A refusal raises ValidationError and saves nothing.
+
+    The visit is locked, so two advisors saving at once are written one after the other. The
+    contacts are replaced whole and every row is written with the same history date and user, so
+    each version in the history is complete: the record's row (who, when, how many people) and
+    the contacts written with it.
+    """
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        if refusal := recording_refusal(visit=locked, user=user):
+            raise refusal
+        record = VisitRecord.objects.filter(visit=locked).first() or VisitRecord(visit=locked, recorded_by=user)
+        record.people_helped = people_helped
+        errors: dict[str, list[str]] = {}
+        try:
+            record.full_clean()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if "people_helped" not in errors and (contact_errors := _contact_errors(people_helped, contacts)):
+            errors["contacts"] = contact_errors
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        record._history_user = user
+        record._history_date = now
+        record.save()
+        for old in record.contacts.all():
+            old._history_user = user
+            old._history_date = now
+            old.delete()
+        for plan in contacts:
+            contact = Contact(record=record, language=plan.language, age_group=plan.age_group)
+            contact._history_user = user
+            contact._history_date = now
+            contact.full_clean(exclude=["record"])
+            contact.save()
+            contact.services.set(plan.services)
+    return record

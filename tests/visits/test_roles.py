@@ -1,5 +1,5 @@
-"""The staff roles from migrations 0003 and 0008: schedulers plan and publish and record venues'
-closed days, advisors see the calendar."""
+"""The staff roles from migrations 0003, 0008 and 0010: schedulers plan and publish, record venues'
+closed days and correct any visit's figures; advisors see the calendar and record whom they helped."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -16,6 +16,7 @@ READ_ALL = {
     "visits.view_venueexception",
     "visits.view_advisor",
     "visits.view_language",
+    "visits.view_visitrecord",
     "servicepoints.view_area",
     "servicepoints.view_servicepoint",
     "servicepoints.view_servicetype",
@@ -37,11 +38,15 @@ def test_the_scheduler_group_reads_everything_and_plans_visits_and_series():
         "visits.add_venueexception",
         "visits.change_venueexception",
         "visits.delete_venueexception",
+        "visits.add_visitrecord",
+        "visits.change_visitrecord",
+        "visits.correct_any_visitrecord",
     }
 
 
-def test_the_advisor_group_only_reads():
-    assert permissions_of("advisor") == READ_ALL
+def test_the_advisor_group_reads_and_records_whom_they_helped():
+    # Which visits and until when is `recording_refusal`: their own, for 7 days.
+    assert permissions_of("advisor") == READ_ALL | {"visits.add_visitrecord", "visits.change_visitrecord"}
 
 
 @pytest.mark.parametrize(
@@ -54,6 +59,9 @@ def test_the_advisor_group_only_reads():
         ("advisor", "visits.view_visit", True),
         ("advisor", "visits.change_visit", False),
         ("advisor", "visits.add_visitseries", False),
+        ("advisor", "visits.change_visitrecord", True),
+        ("advisor", "visits.correct_any_visitrecord", False),
+        ("scheduler", "visits.correct_any_visitrecord", True),
     ],
 )
 def test_a_member_gets_exactly_the_groups_rights(group, permission, granted):

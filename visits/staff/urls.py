@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.staff import views
+from visits.staff import records, views
 
 app_name = "staff"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("my-feed/", views.my_feed, name="my_feed"),
+    path("my-visits/", records.my_visits, name="my_visits"),
     path("visits/new/", views.visit_create, name="visit_create"),
     path("visits/publish/", views.visits_publish, name="visits_publish"),
     path("visits/copy-week/", views.week_copy, name="week_copy"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("visits/<int:pk>/cancel/", views.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/restore/", views.visit_restore, name="visit_restore"),
+    path("visits/<int:pk>/record/", records.visit_record, name="visit_record"),
     path("venues/", views.venue_list, name="venue_list"),
     path("venues/<int:pk>/", views.venue_detail, name="venue_detail"),
     path("venues/<int:pk>/exceptions/", views.venue_exception_add, name="venue_exception_add"),

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.dates import weeks_covering
 from visits import feeds, selectors, services
-from visits.models import Advisor, State, Venue, VenueException, Visit, VisitSeries
+from visits.models import Advisor, State, Venue, VenueException, Visit, VisitSeries, recording_refusal
 from visits.notices import selectors as notices
 from visits.staff import timegrid
 from visits.staff.forms import (
@@ -309,6 +309,8 @@ def _visit_page(request: HttpRequest, visit: Visit, *, cancel_form: CancelForm |
         "public_url": reverse("visits:detail", kwargs={"pk": visit.pk}) if visit.published_at else "",
         "subscribers_told": notices.visit_subscriber_count(visit) if announced else None,
         "deliveries": notices.visit_delivery_report(visit),
+        "record": selectors.visit_record(visit=visit),
+        "record_refusal": recording_refusal(visit=visit, user=request.user),
     }
     return render(request, "visits/staff/visit_detail.html", context)
 
