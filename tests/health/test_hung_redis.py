@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.processes import celery_publish_to
+from tests.processes import celery_publishing_to
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,6 @@ BOUND_SECONDS = 3
 
 @pytest.fixture
 def on_private_redis(settings, private_redis):
-    from espoo_service.celery import app
-
     server, url = private_redis
     settings.REDIS_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -43,10 +41,8 @@ def on_private_redis(settings, private_redis):
         **settings.CACHES["default"],
         "OPTIONS": {**settings.CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
     }
-    original = app.conf.broker_url
-    celery_publish_to(url)
-    yield server
-    celery_publish_to(original)
+    with celery_publishing_to(url):
+        yield server
 
 
 def timed_get(client, url: str):

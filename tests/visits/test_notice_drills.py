@@ -48,7 +48,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from espoo_service.celery import app
-from tests.processes import celery_publish_to, free_port
+from tests.processes import celery_publishing_to, free_port
 from tests.visits.factories import UserFactory, VenueFactory, VisitFactory
 from visits.models import CancelReason, Delivery, Notice, Subscription, Venue, Visit
 from visits.notices.services import deliveries_hand_over, notices_relay
@@ -426,7 +426,6 @@ def mail_sink() -> Iterator[MailSink]:
 def drill_redis(settings, tmp_path) -> Iterator[RedisServer]:
     """The drill's Redis, which this process, too, uses as its broker and cache."""
     server = RedisServer(tmp_path)
-    original = app.conf.broker_url
     try:
         server.start()
         settings.REDIS_URL = settings.CELERY_BROKER_URL = server.url
@@ -446,10 +445,9 @@ def drill_redis(settings, tmp_path) -> Iterator[RedisServer]:
                 "OPTIONS": {**options, "IGNORE_EXCEPTIONS": False},
             },
         }
-        celery_publish_to(server.url)
-        yield server
+        with celery_publishing_to(server.url):
+            yield server
     finally:
-        celery_publish_to(original)
         server.stop()
 
 
