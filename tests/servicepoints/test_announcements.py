@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from servicepoints.models import Announcement
 from tests.html import parse, text
@@ -72,10 +73,11 @@ def test_it_refuses_a_last_day_before_the_first_day_and_names_the_field():
     closure = Announcement(title_fi="Suljettu", text_fi="Suljettu.", starts_on=day("2026-12-24"))
     closure.ends_on = day("2026-12-23")
 
-    with pytest.raises(ValidationError) as refused:
-        closure.full_clean()
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            closure.full_clean()
 
-    assert refused.value.message_dict == {"ends_on": [ENDS_BEFORE_START]}
+        assert refused.value.message_dict == {"ends_on": [ENDS_BEFORE_START]}
 
 
 @pytest.mark.django_db
