@@ -2,17 +2,17 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import asin, cos, radians, sin, sqrt
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.dates import format_day
+from common.text import LocalText, resident_text
 
 # A generous box around Espoo: a point outside it is a typo, not a service point.
 ESPOO_LATITUDE_RANGE = (60.05, 60.40)
@@ -401,17 +401,6 @@ class OpeningHoursException(DatedHours):
         verbose_name_plural = _("exceptions to opening hours")
 
 
-class InLanguage(NamedTuple):
-    """A text as a resident reads it and the language it is in, so a page can mark a Finnish
-    fallback with `lang="fi"` (as `visits.models.LocalText`, which this app may not import)."""
-
-    text: str
-    language: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
 # Names the field it is about, for the admin form and the database check alike.
 ENDS_BEFORE_START = _("The last day cannot be before the first day.")
 
@@ -461,19 +450,11 @@ class Announcement(models.Model):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": ValidationError(ENDS_BEFORE_START, code="ends_before_start")})
 
-    def _in_language(self, name: str) -> InLanguage:
-        """`name` in the active language, else in Finnish."""
-        language = (get_language() or "fi")[:2]
-        if language != "fi":
-            text = (getattr(self, f"{name}_{language}", None) or "").strip()
-            if text:
-                return InLanguage(text, language)
-        return InLanguage((getattr(self, f"{name}_fi") or "").strip(), "fi")
+    @property
+    def local_title(self) -> LocalText:
+        """The title in the active language, else in Finnish."""
+        return resident_text(self, "title")
 
     @property
-    def local_title(self) -> InLanguage:
-        return self._in_language("title")
-
-    @property
-    def local_text(self) -> InLanguage:
-        return self._in_language("text")
+    def local_text(self) -> LocalText:
+        return resident_text(self, "text")

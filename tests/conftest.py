@@ -82,6 +82,17 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. Django's LocaleMiddleware leaves the language of
+    a test client's last request active in the thread, so a test would otherwise read its dates,
+    links and messages in whichever language the test before it asked for."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashers are slow on purpose; tests log in often and guard nothing with the hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.dates import format_day
+from common.text import LocalText, resident_text
 from servicepoints.models import Area, DatedHours, DayHours, Place, ServiceType, WeeklyHours, hours_on
 from visits import recurrence
 
@@ -158,30 +158,6 @@ class Offered(NamedTuple):
 
     code: str
     name: str
-
-
-class LocalText(NamedTuple):
-    """A text written by staff as a resident reads it: in their language, else in Finnish.
-
-    `language` names the language the text is in, so a page can mark a Finnish fallback with
-    `lang="fi"`.
-    """
-
-    text: str
-    language: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def resident_text(obj: models.Model, name: str, language: str | None = None) -> LocalText:
-    """`obj.<name>_<language>`, falling back to the unsuffixed Finnish `obj.<name>` when empty."""
-    language = (language or get_language() or "fi")[:2]
-    if language != "fi":
-        text = getattr(obj, f"{name}_{language}", "").strip()
-        if text:
-            return LocalText(text, language)
-    return LocalText(getattr(obj, name).strip(), "fi")
 
 
 class State(models.TextChoices):
