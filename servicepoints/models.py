@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from common.dates import format_day
 from common.text import LocalText, resident_text
@@ -458,3 +460,59 @@ class Announcement(models.Model):
     @property
     def local_text(self) -> LocalText:
         return resident_text(self, "text")
+
+
+# More visitors than this at one point in one day is a typing error, not a busy day.
+MAX_DAILY_VISITORS = 5000
+# Translators: %(limit_value)s is the largest number of visitors one point can record for a day (5000).
+VISITORS_TOO_MANY = _("At most %(limit_value)s visitors can be recorded for one day; check the number.")
+
+
+class ServicePointDailyCount(models.Model):
+    """How many visitors a service point had on one day, as its staff counted them.
+
+    One row per point and day; a correction changes the row, and the history keeps what it said
+    before. The figures change only through `servicepoints.services.daily_count_save`. The
+    model also carries the permission to see the pilot's figures (`servicepoints.view_reports`),
+    which covers the fixed points and the mobile service alike.
+    """
+
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="daily_counts", verbose_name=_("service point")
+    )
+    day = models.DateField(_("day"))
+    visitors = models.PositiveIntegerField(
+        _("visitors"),
+        validators=[MaxValueValidator(MAX_DAILY_VISITORS, message=VISITORS_TOO_MANY)],
+        help_text=_("0 when the point was open and nobody came."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-day", "service_point"]
+        verbose_name = _("daily visitor count")
+        verbose_name_plural = _("daily visitor counts")
+        constraints = [
+            models.UniqueConstraint(fields=["service_point", "day"], name="daily_count_one_per_point_and_day"),
+            models.CheckConstraint(
+                condition=models.Q(visitors__lte=MAX_DAILY_VISITORS), name="daily_count_at_most_5000_visitors"
+            ),
+        ]
+        permissions = [("view_reports", "Can see the pilot's figures")]
+
+    def __str__(self) -> str:
+        return f"{self.service_point}, {self.day}: {self.visitors}"
+
+    def clean(self) -> None:
+        # Helsinki's today: a count is entered at the end of the day or later, never ahead.
+        if self.day and self.day > timezone.localdate():
+            raise ValidationError({"day": ValidationError(_("The day cannot be in the future."), code="future_day")})

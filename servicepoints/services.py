@@ -2,11 +2,19 @@
 
 import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from common.dates import HOLIDAY_LOCALES, public_holidays
 from servicepoints import data
-from servicepoints.models import Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+from servicepoints.models import (
+    Area,
+    OpeningHours,
+    OpeningHoursException,
+    ServicePoint,
+    ServicePointDailyCount,
+    ServiceType,
+)
 
 
 def _translated(field: str, values: tuple[str, str, str]) -> dict[str, str]:
@@ -93,3 +101,23 @@ def public_holiday_closures_add(*, years: list[int]) -> int:
         OpeningHoursException.objects.bulk_create(new)
         created += len(new)
     return created
+
+
+@transaction.atomic
+def daily_count_save(
+    *, service_point: ServicePoint, day: datetime.date, visitors: int, user: AbstractBaseUser
+) -> ServicePointDailyCount:
+    """Record how many visitors the point had on `day`, or correct the count already recorded.
+
+    Rule: one count per point and day (a second save is a correction, kept in the history), never
+    for a day in the future, at most `MAX_DAILY_VISITORS` (`ServicePointDailyCount.clean` and the
+    field's validators). Raises ValidationError and saves nothing when a rule refuses.
+    """
+    count = ServicePointDailyCount.objects.select_for_update().filter(
+        service_point=service_point, day=day
+    ).first() or ServicePointDailyCount(service_point=service_point, day=day)
+    count.visitors = visitors
+    count.recorded_by = user
+    count.full_clean()
+    count.save()
+    return count

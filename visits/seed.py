@@ -33,17 +33,22 @@ DEMO_PASSWORD_LENGTH = 12
 
 
 # The migrations that give the staff groups their permissions, in order.
-ROLE_MIGRATIONS = ("0003_staff_roles", "0008_venue_exception_roles", "0010_visit_records")
+ROLE_MIGRATIONS = (
+    "visits.migrations.0003_staff_roles",
+    "visits.migrations.0008_venue_exception_roles",
+    "visits.migrations.0010_visit_records",
+    "servicepoints.migrations.0006_report_roles",
+)
 
 
 def staff_role_groups_ensure() -> None:
-    """The scheduler and advisor groups with the permissions the migrations give them.
+    """The scheduler, advisor and manager groups with the permissions the migrations give them.
 
     The migration creates them once; a database emptied since (a restore, a test flush) gets them
     back here instead of failing to load data.
     """
     for migration in ROLE_MIGRATIONS:
-        roles = importlib.import_module(f"visits.migrations.{migration}").ROLES
+        roles = importlib.import_module(migration).ROLES
         for name, codes in roles.items():
             group, _created = Group.objects.get_or_create(name=name)
             for code in codes:

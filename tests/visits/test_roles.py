@@ -1,5 +1,7 @@
-"""The staff roles from migrations 0003, 0008 and 0010: schedulers plan and publish, record venues'
-closed days and correct any visit's figures; advisors see the calendar and record whom they helped."""
+"""The staff roles from migrations visits 0003, 0008 and 0010 and servicepoints 0006: schedulers plan
+and publish, record venues' closed days, correct any visit's figures, enter the service points'
+daily visitors and see the pilot's figures; advisors see the calendar and record whom they helped;
+managers read the calendar and the figures and change nothing."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -41,6 +43,17 @@ def test_the_scheduler_group_reads_everything_and_plans_visits_and_series():
         "visits.add_visitrecord",
         "visits.change_visitrecord",
         "visits.correct_any_visitrecord",
+        "servicepoints.view_reports",
+        "servicepoints.view_servicepointdailycount",
+        "servicepoints.add_servicepointdailycount",
+        "servicepoints.change_servicepointdailycount",
+    }
+
+
+def test_the_manager_group_reads_the_calendar_and_the_figures_and_changes_nothing():
+    assert permissions_of("manager") == READ_ALL | {
+        "servicepoints.view_reports",
+        "servicepoints.view_servicepointdailycount",
     }
 
 
@@ -62,6 +75,10 @@ def test_the_advisor_group_reads_and_records_whom_they_helped():
         ("advisor", "visits.change_visitrecord", True),
         ("advisor", "visits.correct_any_visitrecord", False),
         ("scheduler", "visits.correct_any_visitrecord", True),
+        ("advisor", "servicepoints.view_reports", False),
+        ("manager", "servicepoints.view_reports", True),
+        ("manager", "visits.change_visit", False),
+        ("manager", "visits.change_visitrecord", False),
     ],
 )
 def test_a_member_gets_exactly_the_groups_rights(group, permission, granted):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.staff import records, views
+from visits.staff import records, reports, views
 
 app_name = "staff"
 
@@ -35,4 +35,10 @@ urlpatterns = [
     path("series/<int:pk>/edit/", views.series_edit, name="series_edit"),
     path("series/<int:pk>/preview/", views.series_edit_preview, name="series_edit_preview"),
     path("series/<int:pk>/skip/", views.series_skip, name="series_skip"),
+]
+urlpatterns += [
+    path("reports/", reports.reports, name="reports"),
+    path("reports/export.csv", reports.reports_csv, name="reports_csv"),
+    path("reports/export.xlsx", reports.reports_xlsx, name="reports_xlsx"),
+    path("service-points/counts/", reports.daily_counts, name="daily_counts"),
 ]
