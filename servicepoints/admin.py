@@ -6,9 +6,18 @@ from django.db.models import Exists, OuterRef
 from django.forms import BaseInlineFormSet, NumberInput
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from simple_history.admin import SimpleHistoryAdmin
 
 from common.dates import local_today
-from servicepoints.models import Announcement, Area, OpeningHours, OpeningHoursException, ServicePoint, ServiceType
+from servicepoints.models import (
+    Announcement,
+    Area,
+    OpeningHours,
+    OpeningHoursException,
+    ServicePoint,
+    ServicePointDailyCount,
+    ServiceType,
+)
 
 
 class LocationPickerAdminMixin:
@@ -139,3 +148,23 @@ class AnnouncementAdmin(TranslationAdmin):
     @admin.display(description=_("in force today"), boolean=True, ordering="is_in_force_today")
     def in_force_today(self, obj: Announcement) -> bool:
         return obj.is_in_force_today
+
+
+@admin.register(ServicePointDailyCount)
+class ServicePointDailyCountAdmin(SimpleHistoryAdmin):
+    """The counts schedulers enter on the staff pages (`daily_count_save`), with their history of
+    corrections; read here, corrected there, so the rules of a count have one home."""
+
+    list_display = ("service_point", "day", "visitors", "recorded_by", "updated_at")
+    list_filter = ("service_point",)
+    date_hierarchy = "day"
+    list_select_related = ("service_point", "recorded_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True

@@ -3,11 +3,10 @@ real Chromium on a desktop and on a 390-pixel phone: axe-core finds no violation
 with figures shown and with a form error, and no page scrolls sideways on the phone."""
 
 import datetime
-import importlib
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -21,7 +20,6 @@ from visits.seed import staff_role_groups_ensure
 
 pytestmark = pytest.mark.browser
 
-REPORT_ROLES = importlib.import_module("servicepoints.migrations.0006_report_roles").ROLES
 PASSWORD = "raportti-salasana-2026"
 SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 VIEWPORTS = [
@@ -35,7 +33,6 @@ def figures(transactional_db, django_db_serialized_rollback):
     """Last week's visits at Sello library, one recorded with two people helped, and a week of a
     service point's daily counts; a manager and a scheduler to read and enter them."""
     staff_role_groups_ensure()
-    report_roles_ensure()
     for role, username in (("manager", "maija.manager"), ("scheduler", "sami.scheduler")):
         UserFactory(username=username, password=PASSWORD).groups.add(Group.objects.get(name=role))
     digital = ServiceTypeFactory(slug="digital-support", name_en="Digital support")
@@ -61,16 +58,6 @@ def figures(transactional_db, django_db_serialized_rollback):
             service_point=point, day=last_monday + datetime.timedelta(days=n), visitors=10 + n
         )
     return point
-
-
-def report_roles_ensure() -> None:
-    """The groups and permissions of servicepoints' migration 0006, as `staff_role_groups_ensure`
-    restores those of the visits migrations after a test emptied the database."""
-    for name, codes in REPORT_ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def log_in(page: Page, path: str, username: str) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.pages import PHONE, assert_no_violations
 from tests.factories import ServiceTypeFactory
-from tests.visits.factories import AdvisorFactory, LanguageFactory, VisitFactory
+from tests.visits.factories import AdvisorFactory, LanguageFactory, UserFactory, VisitFactory
 from visits.models import VisitRecord
 from visits.seed import staff_role_groups_ensure
 
@@ -100,3 +100,42 @@ def test_an_advisor_records_todays_visit_on_a_phone(new_page, todays_visit):
         (["digital-support", "kela"], "fi", "75_over"),
         (["kela"], "sv", ""),
     ]
+
+
+def test_what_an_advisor_records_on_the_phone_a_manager_then_reads_in_the_figures(new_page, todays_visit):
+    ended = VisitFactory(
+        published=True,
+        starts_at=timezone.now() - datetime.timedelta(hours=3),
+        ends_at=timezone.now() - datetime.timedelta(minutes=30),
+        advisors=list(todays_visit.advisors.all()),
+        venue=todays_visit.venue,
+    )
+    manager = UserFactory(username="maija.manager", password=PASSWORD)
+    manager.groups.add(Group.objects.get(name="manager"))
+
+    advisor = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    advisor.goto(f"/en/staff/visits/{ended.pk}/record/")
+    advisor.locator("#id_username").fill("aino.neuvoja")
+    advisor.locator("#id_password").fill(PASSWORD)
+    advisor.locator("form.staff-form button[type=submit]").click()
+    advisor.get_by_label("People helped").fill("4")
+    contact = advisor.locator("fieldset.contact-row").first
+    contact.get_by_label("Kela matters").check()
+    contact.get_by_label("Language used").select_option(label="Swedish")
+    advisor.get_by_role("button", name="Save").click()
+    expect(advisor.locator(".messages")).to_contain_text("Saved: 4 people helped.")
+
+    today = timezone.localdate().isoformat()
+    reader = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    reader.goto(f"/en/staff/reports/?start={today}&end={today}")
+    reader.locator("#id_username").fill("maija.manager")
+    reader.locator("#id_password").fill(PASSWORD)
+    reader.locator("form.staff-form button[type=submit]").click()
+
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The pilot's figures")
+    expect(reader.get_by_role("table", name="Busiest venues")).to_contain_text("Sello library")
+    expect(reader.get_by_role("table", name="Busiest venues")).to_contain_text("4")
+    expect(reader.get_by_role("table", name="Kinds of help")).to_contain_text("Kela matters")
+    expect(reader.get_by_role("table", name="Languages")).to_contain_text("Swedish")
+    assert_fits_the_phone(reader)
+    assert_no_violations(reader)

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from servicepoints.models import ServicePointDailyCount
 from servicepoints.services import daily_count_save
@@ -149,3 +149,22 @@ def test_only_schedulers_enter_counts(point, client, role, allowed):
     response = client.post(COUNTS, {"service_point": point.pk, "day": "2026-03-03", "visitors": "5"})
     assert response.status_code == (302 if allowed else 403)
     assert ServicePointDailyCount.objects.exists() is allowed
+
+
+def test_an_administrator_reads_the_daily_counts_and_their_history_and_changes_none(admin_client):
+    count = ServicePointDailyCount.objects.create(
+        service_point=ServicePointFactory(name_en="Leppävaara"),
+        day=timezone.localdate() - datetime.timedelta(days=1),
+        visitors=17,
+    )
+
+    listed = admin_client.get("/admin/servicepoints/servicepointdailycount/")
+    shown = admin_client.get(f"/admin/servicepoints/servicepointdailycount/{count.pk}/change/")
+    history = admin_client.get(f"/admin/servicepoints/servicepointdailycount/{count.pk}/history/")
+    posted = admin_client.post(f"/admin/servicepoints/servicepointdailycount/{count.pk}/change/", {"visitors": 99})
+
+    assert (listed.status_code, shown.status_code, history.status_code) == (200, 200, 200)
+    assert "17" in listed.content.decode()
+    assert posted.status_code == 403
+    count.refresh_from_db()
+    assert count.visitors == 17
