@@ -23,7 +23,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_espoo_data --demo-logins
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	# Links in the mails printed on the console point at this server unless SITE_URL says otherwise.
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
 browser:
