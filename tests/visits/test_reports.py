@@ -374,36 +374,3 @@ def test_the_demo_command_fills_only_what_nobody_recorded_and_says_it_is_demo(pi
     # Counts already entered stay as they are.
     assert ServicePointDailyCount.objects.get(day=datetime.date(2026, 2, 16)).visitors == 30
     assert ServicePointDailyCount.objects.filter(day=datetime.date(2026, 3, 3)).exists()
-
-
-def permissions_of(group_name: str) -> set[str]:
-    group = Group.objects.get(name=group_name)
-    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
-
-
-def test_the_manager_group_reads_the_calendar_and_the_figures_and_changes_nothing():
-    assert permissions_of("manager") == {
-        "servicepoints.view_reports",
-        "servicepoints.view_servicepointdailycount",
-        "visits.view_visit",
-        "visits.view_visitseries",
-        "visits.view_seriesskip",
-        "visits.view_venue",
-        "visits.view_venueexception",
-        "visits.view_advisor",
-        "visits.view_language",
-        "visits.view_visitrecord",
-        "servicepoints.view_area",
-        "servicepoints.view_servicepoint",
-        "servicepoints.view_servicetype",
-    }
-
-
-def test_the_scheduler_group_also_sees_the_figures_and_enters_daily_counts():
-    assert {
-        "servicepoints.view_reports",
-        "servicepoints.view_servicepointdailycount",
-        "servicepoints.add_servicepointdailycount",
-        "servicepoints.change_servicepointdailycount",
-    } <= permissions_of("scheduler")
-    assert "servicepoints.view_reports" not in permissions_of("advisor")
