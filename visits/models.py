@@ -406,6 +406,11 @@ class Visit(models.Model):
     def is_cancelled(self) -> bool:
         return self.state == State.CANCELLED
 
+    @property
+    def is_published(self) -> bool:
+        """Published and not cancelled: residents see it as scheduled, and hear if that changes."""
+        return self.state == State.PUBLISHED
+
     @cached_property
     def closure(self) -> str:
         """Why the venue cannot host the visit at its time (closed, or outside its hours), else ""."""

@@ -292,7 +292,7 @@ def _apply(visit: Visit, plan: VisitPlan) -> Visit:
     visit.languages.set(plan.languages)
     _write_assignments(visit, plan.advisors)
     moved = (before.venue_id, before.starts_at, before.ends_at) != (visit.venue_id, visit.starts_at, visit.ends_at)
-    if visit.state == State.PUBLISHED and moved:
+    if visit.is_published and moved:
         visit_notice_record(visit=visit, kind=Notice.Kind.MOVED, before=before)
     return visit
 
@@ -350,7 +350,7 @@ def visit_cancel(*, visit: Visit, reason: CancelReason | str, details: dict[str,
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         _refuse_if_frozen(locked)
-        was_public = locked.state == State.PUBLISHED
+        was_public = locked.is_published
         locked.state = State.CANCELLED
         locked.cancel_reason_code = CancelReason(reason)
         for language, name in CANCEL_DETAIL_FIELDS.items():
@@ -398,7 +398,7 @@ def visit_restore(*, visit: Visit) -> Visit:
         except IntegrityError:
             # PostgreSQL's exclusion constraint: another scheduler booked an advisor a moment ago.
             raise ValidationError(_booking_clash(), code="restore_refused") from None
-        if locked.state == State.PUBLISHED:
+        if locked.is_published:
             visit_notice_record(visit=locked, kind=Notice.Kind.RESTORED)
     return locked
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -421,8 +421,6 @@ def _mark_sent(pk: int) -> None:
             if time.monotonic() > deadline:
                 raise
             logger.warning("Delivery %s was sent but not yet marked so; retrying.", pk, exc_info=True)
-            from django.db import connection
-
             connection.close()
             time.sleep(pause)
             pause = min(pause * 2, 5)

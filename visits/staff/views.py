@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.dates import weeks_covering
 from visits import feeds, selectors, services
-from visits.models import Advisor, State, Venue, VenueException, Visit, VisitSeries, recording_refusal
+from visits.models import Advisor, Venue, VenueException, Visit, VisitSeries, recording_refusal
 from visits.notices import selectors as notices
 from visits.staff import timegrid
 from visits.staff.forms import (
@@ -297,9 +297,7 @@ def _visit_page(request: HttpRequest, visit: Visit, *, cancel_form: CancelForm |
     confirming = cancel_form is not None and cancel_form.is_valid()
     # Only a published visit's cancellation is announced (`visit_cancel`): a draft's tells nobody.
     # Counted only where the page offers the cancellation.
-    announced = (
-        visit.state == State.PUBLISHED and not visit.frozen_reason and request.user.has_perm("visits.change_visit")
-    )
+    announced = visit.is_published and not visit.frozen_reason and request.user.has_perm("visits.change_visit")
     context = {
         "visit": visit,
         "history": selectors.visit_history(visit=visit),
